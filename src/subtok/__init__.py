@@ -1,0 +1,26 @@
+"""subtok: text to tokens and back, exactly as the reference libraries do it.
+
+>>> import subtok
+>>> tok = subtok.load(subtok.assets.fetch("claude/tokenizer.json"))  # doctest: +SKIP
+>>> tok.encode("Hello world").ids  # doctest: +SKIP
+[10002, 2253]
+"""
+
+from __future__ import annotations
+
+from . import errors
+from .added_tokens import AddedToken
+from .encoding import Encoding
+from .loading import load
+from .tokenizer import Tokenizer
+
+__version__ = "0.1.0"
+__all__ = ["Tokenizer", "Encoding", "AddedToken", "load", "errors", "assets", "__version__"]
+
+
+def __getattr__(name: str):
+    if name == "assets":  # imported on first use: it is only needed to fetch real files
+        import importlib
+
+        return importlib.import_module(".assets", __name__)
+    raise AttributeError(f"module 'subtok' has no attribute {name!r}")

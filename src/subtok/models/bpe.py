@@ -1,0 +1,263 @@
+"""BPE: start from characters (or bytes), apply the ranked merges, lowest rank first.
+
+The merge order is Hugging Face's: repeatedly merge the adjacent pair with the lowest rank, the
+leftmost one on ties. Short pieces use a linear scan; long ones a heap, so "a" * 1_000_000 stays
+close to linear. Pieces seen before come from a bounded memo.
+
+>>> bpe = BPE({"h": 0, "i": 1, "hi": 2}, [("h", "i")])
+>>> bpe.tokenize("hi")
+[(2, 'hi', (0, 2))]
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from typing import Any
+
+from ..errors import EncodeError, TokenizerFormatError
+from .._json import Reader
+from .base import Model, Token, read_vocab
+
+_MEMO_LIMIT = 200_000
+_LINEAR_LIMIT = 48  # symbols; above this the heap wins
+
+
+class BPE(Model):
+    def __init__(self, vocab: dict[str, int], merges: list[tuple[str, str]], *, dropout: float | None = None,
+                 unk_token: str | None = None, continuing_subword_prefix: str | None = None,
+                 end_of_word_suffix: str | None = None, fuse_unk: bool = False, byte_fallback: bool = False,
+                 ignore_merges: bool = False) -> None:
+        if dropout is not None and not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"BPE dropout must be between 0 and 1, got {dropout}")
+        self.vocab = dict(vocab)
+        self._vocab_r = {v: k for k, v in self.vocab.items()}
+        self.merges = [tuple(m) for m in merges]
+        self.dropout = dropout
+        self.unk_token = unk_token
+        self.continuing_subword_prefix = continuing_subword_prefix
+        self.end_of_word_suffix = end_of_word_suffix
+        self.fuse_unk = fuse_unk
+        self.byte_fallback = byte_fallback
+        self.ignore_merges = ignore_merges
+        self._ranks = self._build_ranks()
+        self._memo: dict[str, list[Token]] = {}
+        self._byte_ids = [self.vocab.get(f"<0x{b:02X}>") for b in range(256)]
+
+    def _build_ranks(self) -> dict[tuple[int, int], tuple[int, int]]:
+        plen = len(self.continuing_subword_prefix or "")
+        ranks: dict[tuple[int, int], tuple[int, int]] = {}
+        vocab = self.vocab
+        for i, (a, b) in enumerate(self.merges):
+            new = a + b[plen:]
+            for tok in (a, b, new):
+                if tok not in vocab:
+                    raise TokenizerFormatError(
+                        f"merge {a!r} {b!r} uses token {tok!r}, which is not in model.vocab; "
+                        "the merges and the vocab do not belong together", path=f"model.merges[{i}]")
+            ranks[(vocab[a], vocab[b])] = (i, vocab[new])
+        return ranks
+
+    # -- encoding ---------------------------------------------------------------------------------
+    def tokenize(self, piece: str) -> list[Token]:
+        if not piece:
+            return []
+        if self.dropout:
+            return self._tokenize(piece, self.dropout)
+        memo = self._memo.get(piece)
+        if memo is not None:
+            return memo
+        if self.ignore_merges:
+            id = self.vocab.get(piece)
+            if id is not None:
+                return [(id, piece, (0, len(piece)))]
+        tokens = self._tokenize(piece, None)
+        if len(self._memo) < _MEMO_LIMIT:
+            self._memo[piece] = tokens
+        return tokens
+
+    def _initial_symbols(self, piece: str) -> tuple[list[int], list[int]]:
+        """Ids and byte lengths of the starting symbols (one per char, or bytes, or fused unknowns)."""
+        vocab = self.vocab
+        prefix = self.continuing_subword_prefix
+        suffix = self.end_of_word_suffix
+        ids: list[int] = []
+        lens: list[int] = []
+        unk: list[int] | None = None  # [id, byte_len]
+        last = len(piece) - 1
+        for i, ch in enumerate(piece):
+            s = ch
+            if i and prefix:
+                s = prefix + s
+            if i == last and suffix:
+                s = s + suffix
+            blen = len(ch.encode("utf-8", "surrogatepass")) if ch >= "\x80" else 1
+            id = vocab.get(s)
+            if id is not None:
+                if unk is not None:
+                    ids.append(unk[0])
+                    lens.append(unk[1])
+                    unk = None
+                ids.append(id)
+                lens.append(blen)
+                continue
+            if self.byte_fallback:
+                bids = [self._byte_ids[b] for b in s.encode("utf-8", "surrogatepass")]
+                if all(b is not None for b in bids):
+                    ids.extend(bids)  # type: ignore[arg-type]
+                    lens.extend([1] * len(bids))
+                    continue
+            if self.unk_token is not None:
+                unk_id = vocab.get(self.unk_token)
+                if unk_id is None:
+                    raise EncodeError(f"BPE: the unk_token {self.unk_token!r} is not in the vocabulary; "
+                                      "add it to model.vocab")
+                if unk is not None and self.fuse_unk:
+                    unk[1] += blen
+                else:
+                    if unk is not None:
+                        ids.append(unk[0])
+                        lens.append(unk[1])
+                    unk = [unk_id, blen]
+        if unk is not None:
+            ids.append(unk[0])
+            lens.append(unk[1])
+        return ids, lens
+
+    def _tokenize(self, piece: str, dropout: float | None) -> list[Token]:
+        ids, lens = self._initial_symbols(piece)
+        if len(ids) > 1:
+            if dropout is None and len(ids) <= _LINEAR_LIMIT:
+                ids, lens = self._merge_linear(ids, lens)
+            else:
+                ids, lens = self._merge_heap(ids, lens, dropout)
+        return self._to_tokens(piece, ids, lens)
+
+    def _merge_linear(self, ids: list[int], lens: list[int]) -> tuple[list[int], list[int]]:
+        ranks = self._ranks
+        while len(ids) > 1:
+            best_rank = None
+            best_i = -1
+            best_new = 0
+            for i in range(len(ids) - 1):
+                m = ranks.get((ids[i], ids[i + 1]))
+                if m is not None and (best_rank is None or m[0] < best_rank):
+                    best_rank, best_new = m
+                    best_i = i
+            if best_rank is None:
+                break
+            ids[best_i:best_i + 2] = [best_new]
+            lens[best_i:best_i + 2] = [lens[best_i] + lens[best_i + 1]]
+        return ids, lens
+
+    def _merge_heap(self, ids: list[int], lens: list[int], dropout: float | None) -> tuple[list[int], list[int]]:
+        ranks = self._ranks
+        n = len(ids)
+        nxt = list(range(1, n + 1))
+        nxt[-1] = -1
+        prv = list(range(-1, n - 1))
+        heap: list[tuple[int, int, int]] = []
+        for i in range(n - 1):
+            m = ranks.get((ids[i], ids[i + 1]))
+            if m is not None:
+                heap.append((m[0], i, m[1]))
+        heapq.heapify(heap)
+        skipped: list[tuple[int, int, int]] = []
+        rand = random.random
+        while heap:
+            top = heapq.heappop(heap)
+            if dropout is not None and rand() < dropout:
+                skipped.append(top)
+                continue
+            for s in skipped:
+                heapq.heappush(heap, s)
+            skipped.clear()
+            rank, pos, new_id = top
+            if lens[pos] == 0 or nxt[pos] == -1:
+                continue
+            right = nxt[pos]
+            m = ranks.get((ids[pos], ids[right]))
+            if m is None or m[1] != new_id:
+                continue
+            ids[pos] = new_id
+            lens[pos] += lens[right]
+            lens[right] = 0
+            nxt[pos] = nxt[right]
+            if nxt[right] != -1:
+                prv[nxt[right]] = pos
+            if prv[pos] >= 0:
+                m = ranks.get((ids[prv[pos]], new_id))
+                if m is not None:
+                    heapq.heappush(heap, (m[0], prv[pos], m[1]))
+            if nxt[pos] != -1:
+                m = ranks.get((new_id, ids[nxt[pos]]))
+                if m is not None:
+                    heapq.heappush(heap, (m[0], pos, m[1]))
+        keep = [i for i in range(n) if lens[i] != 0]
+        return [ids[i] for i in keep], [lens[i] for i in keep]
+
+    def _to_tokens(self, piece: str, ids: list[int], lens: list[int]) -> list[Token]:
+        vocab_r = self._vocab_r
+        out: list[Token] = []
+        if piece.isascii():
+            pos = 0
+            for id, ln in zip(ids, lens):
+                out.append((id, vocab_r[id], (pos, pos + ln)))
+                pos += ln
+            return out
+        # byte offsets -> char offsets inside the piece
+        char_of_byte: list[int] = []
+        for ci, ch in enumerate(piece):
+            char_of_byte.extend([ci] * len(ch.encode("utf-8", "surrogatepass")))
+        total = len(char_of_byte)
+        pos = 0
+        for id, ln in zip(ids, lens):
+            end = pos + ln
+            s = char_of_byte[pos] if pos < total else len(piece)
+            e = char_of_byte[end - 1] + 1 if 0 < end <= total else len(piece)
+            out.append((id, vocab_r[id], (s, e)))
+            pos = end
+        return out
+
+    # -- serialization ----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "BPE", "dropout": self.dropout, "unk_token": self.unk_token,
+                "continuing_subword_prefix": self.continuing_subword_prefix,
+                "end_of_word_suffix": self.end_of_word_suffix, "fuse_unk": self.fuse_unk,
+                "byte_fallback": self.byte_fallback, "ignore_merges": self.ignore_merges,
+                "vocab": self.vocab, "merges": [list(m) for m in self.merges]}
+
+    @classmethod
+    def from_reader(cls, r: Reader) -> "BPE":
+        vocab = read_vocab(r.at("vocab"))
+        merges = [m for m in r.get("merges", []).items(_read_merge) if m is not None]
+        dropout = r.get("dropout", None)
+        kwargs = dict(
+            dropout=None if dropout.value is None else dropout.float(),
+            unk_token=r.get("unk_token", None).opt_str(),
+            continuing_subword_prefix=r.get("continuing_subword_prefix", None).opt_str(),
+            end_of_word_suffix=r.get("end_of_word_suffix", None).opt_str(),
+            fuse_unk=r.get("fuse_unk", False).bool(), byte_fallback=r.get("byte_fallback", False).bool(),
+            ignore_merges=r.get("ignore_merges", False).bool(),
+        )
+        if kwargs["dropout"] is not None and not 0.0 <= kwargs["dropout"] <= 1.0:
+            dropout.fail(f"dropout must be between 0 and 1, got {kwargs['dropout']}")
+        try:
+            return cls(vocab, merges, **kwargs)  # type: ignore[arg-type]
+        except TokenizerFormatError as e:
+            raise TokenizerFormatError(e.message, path=e.path, file=r.file) from None
+
+
+def _read_merge(r: Reader) -> tuple[str, str] | None:
+    v = r.value
+    if isinstance(v, str):
+        if v.startswith("#version"):
+            return None
+        parts = v.split(" ")
+        if len(parts) != 2:
+            r.fail(f"expected a merge 'left right' with one space, got {v!r}")
+        return parts[0], parts[1]
+    if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v):
+        return v[0], v[1]
+    r.fail(f"expected a merge as 'left right' or [left, right], got {v!r}")
+    raise AssertionError  # unreachable

@@ -1,0 +1,338 @@
+"""Strings that remember where each character came from.
+
+A `NormalizedString` holds the original text, the normalized text and, for every normalized
+character, the range of original characters it stands for (its *alignment*). Every stage that
+changes text goes through `transform`, so offsets reported at the end point into the text the user
+gave, whatever the normalizers and pre-tokenizers did.
+
+The rules are Hugging Face tokenizers' (`NormalizedString::transform_range`), expressed per
+character instead of per byte (every byte of a character shares one alignment there, so the two
+are the same):
+
+- a new character with change ``0`` replaces the next old character and takes its alignment;
+- change ``-n`` also removes the ``n`` old characters after it;
+- change ``1`` inserts a character that takes the alignment of the old character before it
+  (``(0, 0)`` at the very start).
+
+>>> n = NormalizedString("Ça va")
+>>> n.transform([("C", 0), ("\u0327", 1)] + [(c, 0) for c in "a va"])
+>>> n.align[:3]
+[(0, 1), (0, 1), (1, 2)]
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Sequence
+
+import regex
+
+__all__ = ["NormalizedString", "PreTokenizedString", "Split", "find_matches", "split_normalized"]
+
+Offsets = tuple[int, int]
+
+
+class NormalizedString:
+    """The text a stage works on, with alignments back to the original text."""
+
+    __slots__ = ("original", "normalized", "align", "shift")
+
+    def __init__(self, original: str, *, _normalized: str | None = None,
+                 _align: list[Offsets] | None = None, _shift: int = 0) -> None:
+        self.original = original
+        self.normalized = original if _normalized is None else _normalized
+        self.align = [(i, i + 1) for i in range(len(original))] if _align is None else _align
+        self.shift = _shift
+
+    def __repr__(self) -> str:
+        return f"NormalizedString(original={self.original!r}, normalized={self.normalized!r})"
+
+    def __len__(self) -> int:
+        return len(self.normalized)
+
+    def offsets_original(self) -> Offsets:
+        return (self.shift, self.shift + len(self.original))
+
+    # -- the one primitive every change goes through -------------------------------------------
+    def transform_range(self, start: int, end: int, dest: Iterable[tuple[str, int]],
+                        initial_offset: int = 0) -> None:
+        """Replace normalized[start:end] by `dest` ((char, change) pairs), updating alignments."""
+        old_align = self.align
+        pos = start + initial_offset
+        new_chars: list[str] = []
+        new_align: list[Offsets] = []
+        for ch, change in dest:
+            if change > 0:
+                new_align.append(old_align[pos - 1] if pos >= 1 else (0, 0))
+            else:
+                new_align.append(old_align[pos])
+                pos += 1 - change
+            new_chars.append(ch)
+        self.normalized = self.normalized[:start] + "".join(new_chars) + self.normalized[end:]
+        self.align = old_align[:start] + new_align + old_align[end:]
+
+    def transform(self, dest: Iterable[tuple[str, int]], initial_offset: int = 0) -> None:
+        self.transform_range(0, len(self.normalized), dest, initial_offset)
+
+    # -- operations built on transform ---------------------------------------------------------
+    def map_chars(self, fn: Callable[[str], str]) -> None:
+        """Replace each character by `fn(char)` (exactly one character)."""
+        self.normalized = "".join(fn(c) for c in self.normalized)
+
+    def expand_chars(self, fn: Callable[[str], str]) -> None:
+        """Replace each character by the string `fn(char)`; extra characters count as insertions."""
+        out: list[tuple[str, int]] = []
+        for c in self.normalized:
+            repl = fn(c)
+            if len(repl) == 1:
+                out.append((repl, 0))
+            elif repl:
+                out.append((repl[0], 0))
+                out.extend((r, 1) for r in repl[1:])
+            else:  # removal: fold into the previous kept char (handled by filter semantics)
+                raise ValueError("expand_chars cannot remove characters; use filter")
+        self.transform(out)
+
+    def filter(self, keep: Callable[[str], bool]) -> None:
+        """Drop every character for which `keep` is false."""
+        chars = self.normalized
+        if all(keep(c) for c in chars):
+            return
+        out_rev: list[tuple[str, int]] = []
+        removed = 0
+        for c in reversed(chars):
+            if keep(c):
+                out_rev.append((c, -removed))
+                removed = 0
+            else:
+                removed += 1
+        out_rev.reverse()
+        self.transform(out_rev, removed)
+
+    def prepend(self, s: str) -> None:
+        if not self.normalized or not s:
+            return
+        first = self.normalized[0]
+        dest = [(s[0], 0)] + [(c, 1) for c in s[1:]] + [(first, 1)]
+        self.transform_range(0, 1, dest, 0)
+
+    def append(self, s: str) -> None:
+        if not self.normalized or not s:
+            return
+        n = len(self.normalized)
+        dest = [(self.normalized[-1], 0)] + [(c, 1) for c in s]
+        self.transform_range(n - 1, n, dest, 0)
+
+    def replace(self, pattern: "Pattern", content: str) -> None:
+        """Replace every match of `pattern` by `content` (HF: inserted chars align to the match's last char)."""
+        offset = 0
+        for (start, end), is_match in find_matches(pattern, self.normalized):
+            if not is_match:
+                continue
+            s, e = max(start + offset, 0), max(end + offset, 0)
+            self.transform_range(s, e, [(c, 1) for c in content], e - s)
+            offset += len(content) - (end - start)
+
+    def strip(self, left: bool, right: bool, is_space: Callable[[str], bool]) -> None:
+        text = self.normalized
+        n = len(text)
+        lead = 0
+        if left:
+            while lead < n and is_space(text[lead]):
+                lead += 1
+        trail = 0
+        if right:
+            while trail < n and is_space(text[n - 1 - trail]):
+                trail += 1
+        if lead == 0 and trail == 0:
+            return
+        dest = []
+        for i, c in enumerate(text):
+            if i < lead or i >= n - trail:
+                continue
+            dest.append((c, -trail if i == n - trail - 1 else 0))
+        self.transform(dest, lead)
+
+    # -- slicing and offsets --------------------------------------------------------------------
+    def convert_normalized_to_original(self, start: int, end: int) -> Offsets | None:
+        """Original range (relative to this string's original) covered by normalized[start:end]."""
+        if start == end:
+            return (start, end)
+        if start > end:
+            return None
+        if not self.normalized and start == 0 and end == 0:
+            return (0, len(self.original))
+        if end > len(self.align) or start < 0:
+            if start >= len(self.align):
+                return None
+            end = len(self.align)
+        return (self.align[start][0], self.align[end - 1][1])
+
+    def slice(self, start: int, end: int) -> "NormalizedString":
+        """The part normalized[start:end], as its own NormalizedString (start < end)."""
+        o_start, o_end = self.align[start][0], self.align[end - 1][1]
+        return NormalizedString(
+            self.original[o_start:o_end],
+            _normalized=self.normalized[start:end],
+            _align=[(a - o_start, b - o_start) for a, b in self.align[start:end]],
+            _shift=self.shift + o_start,
+        )
+
+    def split(self, pattern: "Pattern", behavior: str) -> list["NormalizedString"]:
+        return split_normalized(self, pattern, behavior)
+
+
+# -- patterns ---------------------------------------------------------------------------------------
+class Invert:
+    """A pattern whose matches are the gaps of another pattern's."""
+
+    __slots__ = ("pattern",)
+
+    def __init__(self, pattern: "Pattern") -> None:
+        self.pattern = pattern
+
+
+Pattern = "str | regex.Pattern[str] | Callable[[str], bool] | Invert"
+
+
+def _regex_matches(rx: "regex.Pattern[str]", text: str) -> list[tuple[Offsets, bool]]:
+    if not text:
+        return [((0, 0), False)]
+    out: list[tuple[Offsets, bool]] = []
+    prev = 0
+    pos = 0
+    last_end = -1
+    n = len(text)
+    search = rx.search
+    while pos <= n:
+        m = search(text, pos)
+        if m is None:
+            break
+        s, e = m.span()
+        if s == e:
+            # Oniguruma's find_iter: no empty match right after the previous match; step one char.
+            if last_end == e:
+                pos = e + 1
+                continue
+        if prev != s:
+            out.append(((prev, s), False))
+        out.append(((s, e), True))
+        prev = e
+        last_end = e
+        pos = e + 1 if s == e else e
+    if prev != n:
+        out.append(((prev, n), False))
+    return out
+
+
+def find_matches(pattern: object, text: str) -> list[tuple[Offsets, bool]]:
+    """Cover `text` with (range, is_match) pieces, in order, as HF's `Pattern::find_matches` does."""
+    if isinstance(pattern, Invert):
+        return [(r, not m) for r, m in find_matches(pattern.pattern, text)]
+    if isinstance(pattern, str):
+        if not pattern:
+            return [((0, len(text)), False)]
+        return _regex_matches(regex.compile(regex.escape(pattern)), text)
+    if isinstance(pattern, regex.Pattern) or hasattr(pattern, "subtok_source"):
+        return _regex_matches(pattern, text)  # type: ignore[arg-type]
+    # a character predicate: each matching char is its own match
+    if not text:
+        return [((0, 0), False)]
+    out = []
+    run_start = 0
+    for i, c in enumerate(text):
+        if pattern(c):  # type: ignore[operator]
+            if run_start < i:
+                out.append(((run_start, i), False))
+            out.append(((i, i + 1), True))
+            run_start = i + 1
+    if run_start < len(text):
+        out.append(((run_start, len(text)), False))
+    return out
+
+
+SPLIT_BEHAVIORS = ("removed", "isolated", "merged_with_previous", "merged_with_next", "contiguous")
+
+
+def _apply_behavior(matches: list[tuple[Offsets, bool]], behavior: str) -> list[tuple[Offsets, bool]]:
+    """Turn (range, is_match) pieces into (range, remove) pieces for a split behaviour."""
+    if behavior == "isolated":
+        return [(r, False) for r, _ in matches]
+    if behavior == "removed":
+        return matches
+    acc: list[list] = []
+    prev_match = False
+    if behavior == "contiguous":
+        for r, m in matches:
+            if m == prev_match and acc:
+                acc[-1][0] = (acc[-1][0][0], r[1])
+            else:
+                acc.append([r, False])
+            prev_match = m
+    elif behavior == "merged_with_previous":
+        for r, m in matches:
+            if m and not prev_match and acc:
+                acc[-1][0] = (acc[-1][0][0], r[1])
+            else:
+                acc.append([r, False])
+            prev_match = m
+    elif behavior == "merged_with_next":
+        for r, m in reversed(matches):
+            if m and not prev_match and acc:
+                acc[-1][0] = (r[0], acc[-1][0][1])
+            else:
+                acc.append([r, False])
+            prev_match = m
+        acc.reverse()
+    else:
+        raise ValueError(f"unknown split behavior {behavior!r}; expected one of {SPLIT_BEHAVIORS}")
+    return [(r, rm) for r, rm in acc]
+
+
+def split_normalized(ns: NormalizedString, pattern: object, behavior: str) -> list[NormalizedString]:
+    pieces = _apply_behavior(find_matches(pattern, ns.normalized), behavior)
+    return [ns.slice(s, e) for (s, e), remove in pieces if not remove and s < e]
+
+
+# -- pre-tokenized strings -----------------------------------------------------------------------
+class Split:
+    __slots__ = ("normalized", "tokens")
+
+    def __init__(self, normalized: NormalizedString, tokens: list | None = None) -> None:
+        self.normalized = normalized
+        self.tokens = tokens
+
+    def __repr__(self) -> str:
+        return f"Split({self.normalized.normalized!r}, tokens={self.tokens!r})"
+
+
+class PreTokenizedString:
+    """The input cut into pieces; each piece is normalized and tokenized on its own."""
+
+    __slots__ = ("original", "splits")
+
+    def __init__(self, original: str, splits: Sequence[Split] | None = None) -> None:
+        self.original = original
+        self.splits = list(splits) if splits is not None else [Split(NormalizedString(original))]
+
+    def split(self, fn: Callable[[int, NormalizedString], Iterable[NormalizedString]]) -> None:
+        new: list[Split] = []
+        for i, sp in enumerate(self.splits):
+            if sp.tokens is not None:
+                new.append(sp)
+                continue
+            for piece in fn(i, sp.normalized):
+                if isinstance(piece, Split):
+                    if piece.normalized.normalized:
+                        new.append(piece)
+                elif piece.normalized:
+                    new.append(Split(piece))
+        self.splits = new
+
+    def normalize(self, fn: Callable[[NormalizedString], None]) -> None:
+        for sp in self.splits:
+            if sp.tokens is None:
+                fn(sp.normalized)
+
+    def get_splits(self) -> list[tuple[str, Offsets]]:
+        """(normalized piece, original char offsets) for each piece, like HF's `pre_tokenize_str`."""
+        return [(sp.normalized.normalized, sp.normalized.offsets_original()) for sp in self.splits]
