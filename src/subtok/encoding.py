@@ -67,26 +67,25 @@ class Encoding:
 
     @property
     def sequence_ids(self) -> list[int | None]:
+        # As Hugging Face: sequences 0..n_sequences-1, a missing one covering every token.
         out: list[int | None] = [None] * len(self.ids)
-        if not self.sequence_ranges:
-            return [0] * len(self.ids)
-        for seq, (a, b) in self.sequence_ranges.items():
+        for seq in range(self.n_sequences):
+            a, b = self._range(seq)
             out[a:b] = [seq] * (b - a)
         return out
 
-    def set_sequence_id(self, seq: int) -> None:
+    def set_sequence_id(self, seq: int, *, overflowing: bool = False) -> None:
+        """Mark every token as belonging to sequence `seq` (and the overflowing parts' if asked)."""
         self.sequence_ranges = {seq: (0, len(self.ids))}
+        if overflowing:
+            for o in self.overflowing:
+                o.set_sequence_id(seq, overflowing=True)
 
     def _range(self, seq: int) -> tuple[int, int]:
         return self.sequence_ranges.get(seq, (0, len(self.ids)))
 
     def token_to_sequence(self, token: int) -> int | None:
-        if not self.sequence_ranges:
-            return 0 if 0 <= token < len(self.ids) else None
-        for seq, (a, b) in self.sequence_ranges.items():
-            if a <= token < b:
-                return seq
-        return None
+        return self.sequence_ids[token] if 0 <= token < len(self.ids) else None
 
     def token_to_chars(self, token: int) -> tuple[int, int] | None:
         return self.offsets[token] if 0 <= token < len(self.ids) else None

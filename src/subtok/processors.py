@@ -34,7 +34,7 @@ class PostProcessor:
 
     def process(self, encodings: list[Encoding], add_special_tokens: bool) -> list[Encoding]:
         for i, e in enumerate(encodings):
-            e.set_sequence_id(i)
+            e.set_sequence_id(i, overflowing=True)
         return self.process_encodings(encodings, add_special_tokens)
 
     def to_dict(self) -> dict[str, Any]:
@@ -178,7 +178,7 @@ class ByteLevel(PostProcessor):
                 for o in e.overflowing:
                     trim_byte_level_offsets(o, self.add_prefix_space)
         for i, e in enumerate(encodings):
-            e.set_sequence_id(i)
+            e.set_sequence_id(i, overflowing=True)
         return encodings
 
     def to_dict(self) -> dict[str, Any]:
@@ -213,8 +213,7 @@ class TemplateProcessing(PostProcessor):
                 seq = 0 if piece["Sequence"]["id"] == "A" else 1
                 e = encodings[seq]
                 type_id = piece["Sequence"]["type_id"]
-                _set_type_ids(e, type_id)
-                e.set_sequence_id(seq)
+                _set_type_and_sequence(e, type_id, seq)
                 out.append(e.copy())
             elif add_special_tokens:
                 sp = self.special_tokens[piece["SpecialToken"]["id"]]
@@ -226,10 +225,11 @@ class TemplateProcessing(PostProcessor):
                 "special_tokens": self.special_tokens}
 
 
-def _set_type_ids(e: Encoding, type_id: int) -> None:
+def _set_type_and_sequence(e: Encoding, type_id: int, seq: int) -> None:
     e.type_ids = [type_id] * len(e.ids)
+    e.set_sequence_id(seq)
     for o in e.overflowing:
-        _set_type_ids(o, type_id)
+        _set_type_and_sequence(o, type_id, seq)
 
 
 def _parse_template(s: str) -> list[dict]:

@@ -1,0 +1,100 @@
+"""The `subtok` command: encode and decode with any tokenizer file, from the terminal.
+
+    subtok encode -t bert-base-uncased -t claude "Hello world"
+    subtok encode --tokenizer path/to/tokenizer.json --json "Hello world"
+    subtok decode --tokenizer path/to/tokenizer.json 101 7592 102
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import SubtokError
+
+DEFAULT_TOKENIZERS = ("bert-base-uncased", "claude")
+_NAMED = {"bert-base-uncased": ("all-MiniLM-L6-v2", True), "all-MiniLM-L6-v2": ("all-MiniLM-L6-v2", True),
+          "claude": ("claude/tokenizer.json", False)}
+
+
+def _open(name: str):
+    """A tokenizer from a path, or from one of the real files subtok knows by name."""
+    from .loading import load
+
+    p = Path(name)
+    if p.exists():
+        return load(p)
+    if name in _NAMED:
+        from . import assets
+
+        asset, is_dir = _NAMED[name]
+        return load(assets.fetch_dir(asset) if is_dir else assets.fetch(asset))
+    raise SubtokError(f"no tokenizer file {name!r}; give a path to a tokenizer.json (or its directory) "
+                      f"or one of: {', '.join(_NAMED)}")
+
+
+def _visible(token: str) -> str:
+    return token.replace(" ", "·").replace("\t", "→").replace("\n", "↵")
+
+
+def cmd_encode(args: argparse.Namespace) -> int:
+    text = args.text if args.text is not None else sys.stdin.read()
+    names = args.tokenizer or list(DEFAULT_TOKENIZERS)
+    results = []
+    for name in names:
+        tok = _open(name)
+        if args.no_padding:
+            tok.no_padding()
+            tok.no_truncation()
+        enc = tok.encode(text, add_special_tokens=not args.no_special)
+        results.append({"tokenizer": name, "ids": enc.ids, "tokens": enc.tokens, "offsets": enc.offsets})
+    if args.json:
+        print(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False))
+        return 0
+    for r in results:
+        print(f"{r['tokenizer']} ({len(r['ids'])} tokens)")
+        print("  tokens: " + " | ".join(_visible(t) for t in r["tokens"]))
+        print("  ids:    " + " ".join(str(i) for i in r["ids"]))
+    return 0
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    tok = _open(args.tokenizer)
+    try:
+        ids = [int(x) for x in args.ids]
+    except ValueError as e:
+        raise SubtokError(f"ids must be integers: {e}") from None
+    print(tok.decode(ids, skip_special_tokens=not args.keep_special))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="subtok", description="Text to tokens and back.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    enc = sub.add_parser("encode", help="show the tokens and ids of a text")
+    enc.add_argument("text", nargs="?", help="the text (default: read standard input)")
+    enc.add_argument("-t", "--tokenizer", action="append",
+                     help="a tokenizer.json (or its directory) or a known name; repeat to compare "
+                          f"(default: {', '.join(DEFAULT_TOKENIZERS)})")
+    enc.add_argument("--json", action="store_true", help="print JSON")
+    enc.add_argument("--no-special", action="store_true", help="do not add special tokens")
+    enc.add_argument("--no-padding", action="store_true", help="ignore padding/truncation set in the file")
+    enc.set_defaults(func=cmd_encode)
+    dec = sub.add_parser("decode", help="turn ids back into text")
+    dec.add_argument("ids", nargs="+")
+    dec.add_argument("-t", "--tokenizer", required=True)
+    dec.add_argument("--keep-special", action="store_true", help="keep special tokens in the text")
+    dec.set_defaults(func=cmd_decode)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (SubtokError, FileNotFoundError) as e:
+        print(f"subtok: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
