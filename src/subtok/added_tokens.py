@@ -60,21 +60,43 @@ def _is_word_char(c: str) -> bool:
 
 
 class _Matcher:
-    """Leftmost-longest matching of a set of strings (what aho-corasick's LeftmostLongest gives)."""
+    """Leftmost-longest matching of a set of strings (what aho-corasick's LeftmostLongest gives).
+
+    Candidate positions are found with a one-character class (fast, in C); at each candidate the
+    longest string starting there wins.
+    """
 
     def __init__(self, patterns: list[tuple[str, int]]) -> None:
         self.ids: dict[str, int] = {}
         for p, i in patterns:
             if p and p not in self.ids:
                 self.ids[p] = i
-        alts = sorted(self.ids, key=len, reverse=True)
-        self.rx = regex.compile("|".join(regex.escape(a) for a in alts)) if alts else None
+        lengths: dict[str, set[int]] = {}
+        for p in self.ids:
+            lengths.setdefault(p[0], set()).add(len(p))
+        self.lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
+        self.rx = regex.compile("[" + "".join(regex.escape(c) for c in sorted(lengths)) + "]") if lengths else None
 
     def finditer(self, text: str):
-        if self.rx is None:
-            return iter(())
-        return ((m.start(), m.end(), self.ids[m.group()]) for m in self.rx.finditer(text))
-
+        rx = self.rx
+        if rx is None:
+            return
+        ids, lengths = self.ids, self.lengths
+        pos = 0
+        search = rx.search
+        while True:
+            m = search(text, pos)
+            if m is None:
+                return
+            i = m.start()
+            for n in lengths[text[i]]:
+                id = ids.get(text[i:i + n])
+                if id is not None:
+                    yield i, i + n, id
+                    pos = i + n
+                    break
+            else:
+                pos = i + 1
 
 class AddedVocabulary:
     def __init__(self) -> None:
@@ -98,21 +120,27 @@ class AddedVocabulary:
                 self.special.append(t)
                 self.special_set.add(t.content)
         ignored = 0
+        present = set(self.tokens_by_id.values())
+        mx = max(self.ids_by_content.values(), default=None)
         for t in tokens:
-            if not t.content or any(v == t for v in self.tokens_by_id.values()):
+            if not t.content or t in present:
                 ignored += 1
                 continue
             new_id = self.ids_by_content.get(t.content)
             if new_id is None:
                 new_id = model_token_to_id(t.content)
             if new_id is None:
-                if self.ids_by_content:
-                    mx = max(self.ids_by_content.values())
-                    new_id = mx + 1 if (mx >= model_size or model_size == 0) else model_size
-                else:
+                if mx is None:
                     new_id = model_size
+                else:
+                    new_id = mx + 1 if (mx >= model_size or model_size == 0) else model_size
+            old = self.tokens_by_id.get(new_id)
+            if old is not None:
+                present.discard(old)
             self.ids_by_content[t.content] = new_id
             self.tokens_by_id[new_id] = t
+            present.add(t)
+            mx = new_id if mx is None else max(mx, new_id)
             if t.content not in self.special_set:
                 self.added.append(t)
         self.refresh(normalize, model_token_to_id)
