@@ -89,7 +89,10 @@ class _Matcher:
             if m is None:
                 return
             i = m.start()
+            room = len(text) - i
             for n in lengths[text[i]]:
+                if n > room:
+                    continue
                 id = ids.get(text[i:i + n])
                 if id is not None:
                     yield i, i + n, id
@@ -108,6 +111,8 @@ class AddedVocabulary:
         self.encode_special_tokens = False
         self.raw_matcher = _Matcher([])
         self.normalized_matcher = _Matcher([])
+        # what id_to_token shows: the content, normalized for normalized=True tokens (as HF does)
+        self.display: dict[int, str] = {}
 
     def __len__(self) -> int:
         return len(self.tokens_by_id)
@@ -150,6 +155,7 @@ class AddedVocabulary:
                 model_token_to_id: Callable[[str], int | None] = lambda t: None) -> None:
         raw: list[tuple[str, int]] = []
         norm: list[tuple[str, int]] = []
+        self.display = {id: t.content for id, t in self.tokens_by_id.items()}
         for t in self.special + self.added:
             id = self.ids_by_content.get(t.content)
             if id is None:
@@ -161,6 +167,8 @@ class AddedVocabulary:
                 if normalize is not None:
                     normalize(ns)
                 norm.append((ns.normalized, id))
+                if self.tokens_by_id.get(id) == t:
+                    self.display[id] = ns.normalized
             else:
                 raw.append((t.content, id))
         self.raw_matcher = _Matcher(raw)

@@ -181,8 +181,8 @@ class Tokenizer:
         return id if id is not None else self.model.token_to_id(token)
 
     def id_to_token(self, id: int) -> str | None:
-        t = self.added_vocabulary.tokens_by_id.get(id)
-        return t.content if t is not None else self.model.id_to_token(id)
+        t = self.added_vocabulary.display.get(id)
+        return t if t is not None else self.model.id_to_token(id)
 
     def get_vocab(self, with_added_tokens: bool = True) -> dict[str, int]:
         vocab = self.model.get_vocab()
