@@ -229,6 +229,11 @@ class Tokenizer:
             raise ValueError(f"unknown truncation strategy {strategy!r}; expected one of {', '.join(_STRATEGIES)}")
         if direction not in ("left", "right"):
             raise ValueError(f"unknown truncation direction {direction!r}; expected 'left' or 'right'")
+        n_added = self.num_special_tokens_to_add(False)
+        effective = int(max_length) - n_added
+        if effective >= 0 and stride > effective:
+            raise ValueError(f"truncation stride={stride} is larger than the effective max length {effective} "
+                             f"(max_length={max_length} minus {n_added} special tokens); use a smaller stride")
         self._truncation = {"max_length": int(max_length), "stride": int(stride), "strategy": strategy,
                             "direction": direction}
 
@@ -323,11 +328,10 @@ class Tokenizer:
             t = dict(self._truncation)
             n_added = self.post_processor.added_tokens(pair is not None) if self.post_processor else 0
             if add_special_tokens and n_added > 0:
-                if n_added > t["max_length"]:
-                    raise EncodeError(f"truncation max_length={t['max_length']} is smaller than the {n_added} "
-                                      "special tokens the post-processor adds; raise max_length")
-                t["max_length"] -= n_added
-            _truncate(enc, pair, t)
+                # HF: a max_length below the special-token count leaves the text untruncated
+                t["max_length"] = t["max_length"] - n_added if n_added <= t["max_length"] else None
+            if t["max_length"] is not None:
+                _truncate(enc, pair, t)
         if self.post_processor is not None:
             encs = [enc] if pair is None else [enc, pair]
             final = Encoding.merge(self.post_processor.process(encs, add_special_tokens), False)
