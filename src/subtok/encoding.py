@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Iterable
 
 __all__ = ["Encoding"]
@@ -54,7 +53,9 @@ class Encoding:
         return isinstance(other, Encoding) and all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
 
     def copy(self) -> "Encoding":
-        return copy.deepcopy(self)
+        return Encoding(list(self.ids), list(self.type_ids), list(self.tokens), list(self.word_ids),
+                        list(self.offsets), list(self.special_tokens_mask), list(self.attention_mask),
+                        [o.copy() for o in self.overflowing], dict(self.sequence_ranges))
 
     # -- views ------------------------------------------------------------------------------------
     @property

@@ -32,16 +32,37 @@ Offsets = tuple[int, int]
 
 
 class NormalizedString:
-    """The text a stage works on, with alignments back to the original text."""
+    """The text a stage works on, with alignments back to the original text.
 
-    __slots__ = ("original", "normalized", "align", "shift")
+    Alignments are absolute: offsets into the whole input (`root`), so cutting a piece out is a
+    list slice, not a rebase. `shift`..`end` is the part of the input this piece stands for.
+    """
+
+    __slots__ = ("root", "normalized", "_align", "shift", "end")
 
     def __init__(self, original: str, *, _normalized: str | None = None,
-                 _align: list[Offsets] | None = None, _shift: int = 0) -> None:
-        self.original = original
+                 _align: list[Offsets] | None = None, _shift: int = 0, _end: int | None = None) -> None:
+        self.root = original
         self.normalized = original if _normalized is None else _normalized
-        self.align = [(i, i + 1) for i in range(len(original))] if _align is None else _align
+        self._align = _align  # None: untouched text, char i stands for input char shift + i
         self.shift = _shift
+        self.end = len(original) if _end is None else _end
+
+    @property
+    def align(self) -> list[Offsets]:
+        """Per normalized char, the (start, end) input range it stands for."""
+        if self._align is None:
+            s = self.shift
+            self._align = [(i, i + 1) for i in range(s, s + len(self.normalized))]
+        return self._align
+
+    @align.setter
+    def align(self, value: list[Offsets]) -> None:
+        self._align = value
+
+    @property
+    def original(self) -> str:
+        return self.root[self.shift:self.end]
 
     def __repr__(self) -> str:
         return f"NormalizedString(original={self.original!r}, normalized={self.normalized!r})"
@@ -50,7 +71,7 @@ class NormalizedString:
         return len(self.normalized)
 
     def offsets_original(self) -> Offsets:
-        return (self.shift, self.shift + len(self.original))
+        return (self.shift, self.end)
 
     # -- the one primitive every change goes through -------------------------------------------
     def transform_range(self, start: int, end: int, dest: Iterable[tuple[str, int]],
@@ -58,11 +79,12 @@ class NormalizedString:
         """Replace normalized[start:end] by `dest` ((char, change) pairs), updating alignments."""
         old_align = self.align
         pos = start + initial_offset
+        at_start = (self.shift, self.shift)
         new_chars: list[str] = []
         new_align: list[Offsets] = []
         for ch, change in dest:
             if change > 0:
-                new_align.append(old_align[pos - 1] if pos >= 1 else (0, 0))
+                new_align.append(old_align[pos - 1] if pos >= 1 else at_start)
             else:
                 new_align.append(old_align[pos])
                 pos += 1 - change
@@ -75,8 +97,8 @@ class NormalizedString:
 
     # -- operations built on transform ---------------------------------------------------------
     def map_chars(self, fn: Callable[[str], str]) -> None:
-        """Replace each character by `fn(char)` (exactly one character)."""
-        self.normalized = "".join(fn(c) for c in self.normalized)
+        """Replace each character by `fn(char)` (exactly one character; alignments unchanged)."""
+        self.normalized = "".join([fn(c) for c in self.normalized])
 
     def expand_chars(self, fn: Callable[[str], str]) -> None:
         """Replace each character by the string `fn(char)`; extra characters count as insertions."""
@@ -154,13 +176,11 @@ class NormalizedString:
 
     # -- slicing and offsets --------------------------------------------------------------------
     def convert_normalized_to_original(self, start: int, end: int) -> Offsets | None:
-        """Original range (relative to this string's original) covered by normalized[start:end]."""
+        """Input range (absolute) covered by normalized[start:end]."""
         if start == end:
             return (start, end)
         if start > end:
             return None
-        if not self.normalized and start == 0 and end == 0:
-            return (0, len(self.original))
         if end > len(self.align) or start < 0:
             if start >= len(self.align):
                 return None
@@ -169,13 +189,12 @@ class NormalizedString:
 
     def slice(self, start: int, end: int) -> "NormalizedString":
         """The part normalized[start:end], as its own NormalizedString (start < end)."""
-        o_start, o_end = self.align[start][0], self.align[end - 1][1]
-        return NormalizedString(
-            self.original[o_start:o_end],
-            _normalized=self.normalized[start:end],
-            _align=[(a - o_start, b - o_start) for a, b in self.align[start:end]],
-            _shift=self.shift + o_start,
-        )
+        if self._align is None:
+            return NormalizedString(self.root, _normalized=self.normalized[start:end],
+                                    _shift=self.shift + start, _end=self.shift + end)
+        align = self._align[start:end]
+        return NormalizedString(self.root, _normalized=self.normalized[start:end], _align=align,
+                                _shift=align[0][0], _end=align[-1][1])
 
     def split(self, pattern: "Pattern", behavior: str) -> list["NormalizedString"]:
         return split_normalized(self, pattern, behavior)

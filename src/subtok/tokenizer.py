@@ -283,16 +283,25 @@ class Tokenizer:
             ns: NormalizedString = sp.normalized
             toks = sp.tokens if sp.tokens is not None else tokenize(ns.normalized)
             shift = ns.shift
-            align = ns.align
+            align = ns._align
             w = idx if word_idx is None else word_idx
+            if align is None:  # untouched text: offsets are the piece's own
+                n = len(ns.normalized)
+                for id, value, (a, b) in toks:
+                    ids.append(id)
+                    tokens.append(value)
+                    offsets.append((shift + a, shift + b) if b <= n else (shift + a, shift + n))
+                    words.append(w)
+                continue
             for id, value, (a, b) in toks:
                 ids.append(id)
                 tokens.append(value)
                 if a < b <= len(align):
-                    o = (shift + align[a][0], shift + align[b - 1][1])
+                    o = (align[a][0], align[b - 1][1])
+                elif a == b:  # HF: an empty range stays in normalized coordinates, plus the piece start
+                    o = (shift + a, shift + b)
                 else:
                     o = ns.convert_normalized_to_original(a, b) or (a, b)
-                    o = (shift + o[0], shift + o[1])
                 if o[0] >= n_orig and not pts.original.isascii():
                     # HF keeps byte offsets when the start is past the end of the text
                     extra = len(pts.original.encode("utf-8", "surrogatepass"))
