@@ -118,3 +118,13 @@ def test_load_names_missing_file(tmp_path):
 def test_load_directory():
     d = real_tokenizer_path("bert-base-uncased").parent
     assert subtok.load(d).encode("hello").tokens[:2] == ["[CLS]", "hello"]
+
+
+@pytest.mark.parametrize("text", ["\ud800", "ok \udfff then"])
+def test_lone_surrogates_rejected_like_hf(text):
+    tokenizers = pytest.importorskip("tokenizers")
+    path = real_tokenizer_path("claude")
+    with pytest.raises(TypeError):
+        tokenizers.Tokenizer.from_file(str(path)).encode(text)
+    with pytest.raises(subtok.errors.InvalidTextError, match="lone surrogate"):
+        subtok.Tokenizer.from_file(path).encode(text)

@@ -10,7 +10,7 @@ exists, the fix.
 
 from __future__ import annotations
 
-__all__ = ["SubtokError", "TokenizerFormatError", "AssetError", "EncodeError", "DecodeError"]
+__all__ = ["SubtokError", "TokenizerFormatError", "AssetError", "EncodeError", "DecodeError", "InvalidTextError"]
 
 
 class SubtokError(Exception):
@@ -44,3 +44,7 @@ class EncodeError(SubtokError, ValueError):
 
 class DecodeError(SubtokError, ValueError):
     """Ids that cannot be decoded (e.g. an id outside the vocabulary)."""
+
+
+class InvalidTextError(SubtokError, TypeError):
+    """Text that is not valid Unicode (a lone surrogate); a TypeError, as Hugging Face raises."""

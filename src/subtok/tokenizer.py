@@ -26,7 +26,7 @@ from . import processors as _processors
 from ._json import Reader
 from .added_tokens import AddedToken, AddedVocabulary
 from .encoding import Encoding
-from .errors import EncodeError, TokenizerFormatError
+from .errors import EncodeError, InvalidTextError, TokenizerFormatError
 from .normalized import NormalizedString, PreTokenizedString
 
 __all__ = ["Tokenizer"]
@@ -39,6 +39,14 @@ def _check_text(x: object, what: str = "sequence") -> str:
     if not isinstance(x, str):
         raise TypeError(f"encode expects a str for the {what}, got {type(x).__name__}"
                         + (" (pass is_pretokenized=True for a list of words)" if isinstance(x, (list, tuple)) else ""))
+    if not x.isascii():
+        try:
+            x.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise InvalidTextError(
+                f"the {what} has a lone surrogate {x[e.start]!r} at index {e.start}, which is not valid Unicode "
+                "text (Hugging Face tokenizers rejects it too); decode the bytes with errors='replace' "
+                "or remove it") from None
     return x
 
 
