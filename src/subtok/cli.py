@@ -40,6 +40,20 @@ def _visible(token: str) -> str:
     return token.replace(" ", "·").replace("\t", "→").replace("\n", "↵")
 
 
+def _display(tok, token: str) -> str:
+    """A token as a person reads it: byte-level stand-ins turned back into text, odd bytes as <0xNN>."""
+    from .bytes_map import UNICODE_TO_BYTES
+    from .decoders import ByteLevel
+
+    if isinstance(tok.decoder, ByteLevel) and all(c in UNICODE_TO_BYTES for c in token):
+        raw = bytes(UNICODE_TO_BYTES[c] for c in token)
+        try:
+            token = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "".join(f"<0x{b:02X}>" if b >= 0x80 else _visible(chr(b)) for b in raw)
+    return _visible(token)
+
+
 def cmd_encode(args: argparse.Namespace) -> int:
     text = args.text if args.text is not None else sys.stdin.read()
     names = args.tokenizer or list(DEFAULT_TOKENIZERS)
@@ -50,13 +64,16 @@ def cmd_encode(args: argparse.Namespace) -> int:
             tok.no_padding()
             tok.no_truncation()
         enc = tok.encode(text, add_special_tokens=not args.no_special)
-        results.append({"tokenizer": name, "ids": enc.ids, "tokens": enc.tokens, "offsets": enc.offsets})
+        results.append({"tokenizer": name, "ids": enc.ids, "tokens": enc.tokens, "offsets": enc.offsets,
+                        "shown": [_display(tok, t) for t in enc.tokens]})
     if args.json:
+        for r in results:
+            del r["shown"]
         print(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False))
         return 0
     for r in results:
         print(f"{r['tokenizer']} ({len(r['ids'])} tokens)")
-        print("  tokens: " + " | ".join(_visible(t) for t in r["tokens"]))
+        print("  tokens: " + " | ".join(r["shown"]))
         print("  ids:    " + " ".join(str(i) for i in r["ids"]))
     return 0
 
