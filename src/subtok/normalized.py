@@ -189,15 +189,25 @@ class NormalizedString:
 
     def slice(self, start: int, end: int) -> "NormalizedString":
         """The part normalized[start:end], as its own NormalizedString (start < end)."""
+        ns = _new_ns(NormalizedString)
+        ns.root = self.root
+        ns.normalized = self.normalized[start:end]
         if self._align is None:
-            return NormalizedString(self.root, _normalized=self.normalized[start:end],
-                                    _shift=self.shift + start, _end=self.shift + end)
-        align = self._align[start:end]
-        return NormalizedString(self.root, _normalized=self.normalized[start:end], _align=align,
-                                _shift=align[0][0], _end=align[-1][1])
+            ns._align = None
+            ns.shift = self.shift + start
+            ns.end = self.shift + end
+        else:
+            align = self._align[start:end]
+            ns._align = align
+            ns.shift = align[0][0]
+            ns.end = align[-1][1]
+        return ns
 
     def split(self, pattern: "Pattern", behavior: str) -> list["NormalizedString"]:
         return split_normalized(self, pattern, behavior)
+
+
+_new_ns = object.__new__
 
 
 # -- patterns ---------------------------------------------------------------------------------------
