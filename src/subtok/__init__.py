@@ -12,10 +12,11 @@ from . import errors
 from .added_tokens import AddedToken
 from .encoding import Encoding
 from .loading import load
+from .patterns import Regex
 from .tokenizer import Tokenizer
 
 __version__ = "0.1.0"
-__all__ = ["Tokenizer", "Encoding", "AddedToken", "load", "errors", "assets", "__version__"]
+__all__ = ["Tokenizer", "Encoding", "AddedToken", "Regex", "load", "errors", "assets", "__version__"]
 
 
 def __getattr__(name: str):

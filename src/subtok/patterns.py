@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import regex
 
-__all__ = ["compile_onig", "GPT2_PATTERN"]
+__all__ = ["compile_onig", "Regex", "GPT2_PATTERN"]
 
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 
@@ -46,3 +46,15 @@ def compile_onig(source: str) -> "_Pattern":
     """Compile an Oniguruma (tokenizer.json) pattern; raises regex.error if it is not valid."""
     # Oniguruma's ^ and $ match at every line boundary (Ruby semantics).
     return _Pattern(regex.compile(source, regex.MULTILINE | regex.V0), source)
+
+
+def Regex(pattern: str) -> "_Pattern":  # noqa: N802 - named like tokenizers.Regex
+    """A regular-expression pattern for Split, Replace and the Replace decoder (like `tokenizers.Regex`).
+
+    >>> from subtok.pre_tokenizers import Split
+    >>> Split(Regex(r"\\d+"), "isolated").pre_tokenize_str("ab12cd")
+    [('ab', (0, 2)), ('12', (2, 4)), ('cd', (4, 6))]
+    """
+    if not isinstance(pattern, str):
+        raise TypeError(f"Regex expects a str pattern, got {type(pattern).__name__}")
+    return compile_onig(pattern)
