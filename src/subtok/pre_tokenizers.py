@@ -175,7 +175,8 @@ class Digits(PreTokenizer):
 class UnicodeScripts(PreTokenizer):
     def pre_tokenize(self, pts: PreTokenizedString) -> None:
         def split(_: int, ns: NormalizedString) -> list[NormalizedString]:
-            cuts = [0, *uni.unicode_scripts_split_points(ns.normalized), len(ns.normalized)]
+            # HF drops leading characters of script Any (spaces...): the cuts start at the first other one
+            cuts = uni.unicode_scripts_split_points(ns.normalized)
             return [ns.slice(a, b) for a, b in zip(cuts, cuts[1:]) if a < b]
 
         pts.split(split)
