@@ -22,6 +22,7 @@ are the same):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 import regex
@@ -98,13 +99,19 @@ class NormalizedString:
     # -- operations built on transform ---------------------------------------------------------
     def map_chars(self, fn: Callable[[str], str]) -> None:
         """Replace each character by `fn(char)` (exactly one character; alignments unchanged)."""
-        self.normalized = "".join([fn(c) for c in self.normalized])
+        # `fn` runs once per distinct character; str.translate does the rest in C
+        table = {ord(c): fn(c) for c in set(self.normalized)}
+        self.normalized = self.normalized.translate(table)
 
     def expand_chars(self, fn: Callable[[str], str]) -> None:
         """Replace each character by the string `fn(char)`; extra characters count as insertions."""
+        table = {c: fn(c) for c in set(self.normalized)}
+        if all(len(r) == 1 for r in table.values()):
+            self.normalized = self.normalized.translate({ord(c): r for c, r in table.items()})
+            return
         out: list[tuple[str, int]] = []
         for c in self.normalized:
-            repl = fn(c)
+            repl = table[c]
             if len(repl) == 1:
                 out.append((repl, 0))
             elif repl:
@@ -117,12 +124,13 @@ class NormalizedString:
     def filter(self, keep: Callable[[str], bool]) -> None:
         """Drop every character for which `keep` is false."""
         chars = self.normalized
-        if all(keep(c) for c in chars):
+        drop = {c for c in set(chars) if not keep(c)}
+        if not drop:
             return
         out_rev: list[tuple[str, int]] = []
         removed = 0
         for c in reversed(chars):
-            if keep(c):
+            if c not in drop:
                 out_rev.append((c, -removed))
                 removed = 0
             else:
@@ -266,17 +274,25 @@ def find_matches(pattern: object, text: str) -> list[tuple[Offsets, bool]]:
     # a character predicate: each matching char is its own match
     if not text:
         return [((0, 0), False)]
+    hits = [c for c in set(text) if pattern(c)]  # type: ignore[operator]
+    if not hits:
+        return [((0, len(text)), False)]
     out = []
     run_start = 0
-    for i, c in enumerate(text):
-        if pattern(c):  # type: ignore[operator]
-            if run_start < i:
-                out.append(((run_start, i), False))
-            out.append(((i, i + 1), True))
-            run_start = i + 1
+    for m in _char_class(frozenset(hits)).finditer(text):
+        i = m.start()
+        if run_start < i:
+            out.append(((run_start, i), False))
+        out.append(((i, i + 1), True))
+        run_start = i + 1
     if run_start < len(text):
         out.append(((run_start, len(text)), False))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _char_class(chars: frozenset[str]) -> "regex.Pattern[str]":
+    return regex.compile("[" + "".join(regex.escape(c, special_only=False) for c in sorted(chars)) + "]")
 
 
 SPLIT_BEHAVIORS = ("removed", "isolated", "merged_with_previous", "merged_with_next", "contiguous")
