@@ -78,6 +78,11 @@ class NormalizedString:
     def transform_range(self, start: int, end: int, dest: Iterable[tuple[str, int]],
                         initial_offset: int = 0) -> None:
         """Replace normalized[start:end] by `dest` ((char, change) pairs), updating alignments."""
+        dest = dest if isinstance(dest, list) else list(dest)
+        if not initial_offset and len(dest) == end - start and not any(ch for _, ch in dest):
+            # one-for-one replacement: alignments stay as they are
+            self.normalized = self.normalized[:start] + "".join([c for c, _ in dest]) + self.normalized[end:]
+            return
         old_align = self.align
         pos = start + initial_offset
         at_start = (self.shift, self.shift)

@@ -150,9 +150,13 @@ class BertNormalizer(Normalizer):
             ns.filter(lambda c: not (c == "\x00" or c == "\ufffd" or uni.is_bert_control(c)))
             ns.map_chars(lambda c: " " if uni.is_bert_whitespace(c) else c)
         if self.handle_chinese_chars and not ns.normalized.isascii():
+            cjk = {c for c in set(ns.normalized) if uni.is_chinese_char(c)}
+        else:
+            cjk = set()
+        if cjk:
             out: list[tuple[str, int]] = []
             for c in ns.normalized:
-                if uni.is_chinese_char(c):
+                if c in cjk:
                     out.extend(((" ", 0), (c, 1), (" ", 1)))
                 else:
                     out.append((c, 0))
