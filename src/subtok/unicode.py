@@ -74,8 +74,8 @@ def _load() -> None:
     global _SCRIPT_STARTS, _SCRIPT_VALUES, _SCRIPT_NAMES, _RUST_WORD, _RUST_SPACE, _ONIG
     if _ONIG is not None:
         return
-    text = resources.files(__package__).joinpath("data").joinpath("unicode_hf.json").read_text("utf-8")
-    d = json.loads(text)
+    path = resources.files(__package__).joinpath("data").joinpath("unicode_hf.json")
+    d = json.loads(path.read_text("utf-8"))
     nfkd = dict(d["nfd"])
     nfkd.update(d["nfkd"])
     compose: dict[str, dict[str, str]] = {}
@@ -90,7 +90,7 @@ def _load() -> None:
     sc = d["scripts"]
     _SCRIPT_STARTS, _SCRIPT_VALUES, _SCRIPT_NAMES = sc["starts"], sc["values"], sc["names"]
     _RUST_WORD, _RUST_SPACE = d["rust_regex"]["word"], d["rust_regex"]["space"]
-    _ONIG = d["onig"]
+    _ONIG = d["onig"]  # last: marks the load as done
 
 
 def _in(bounds: list[int], c: str) -> bool:
@@ -435,7 +435,7 @@ def unicode_scripts_split_points(text: str) -> list[int]:
 
 
 def whitespace_word(c: str) -> bool:
-    """\\w of the Whitespace pre-tokenizer (``\\w+|[^\\w\\s]+``, Rust's regex crate, not Oniguruma)."""
+    """\\w of the Whitespace pre-tokenizer (``\\w+|[^\\w\\s]+``, run by Rust's regex crate)."""
     try:
         return bisect_right(_RUST_WORD, ord(c)) & 1 == 1
     except TypeError:
@@ -455,8 +455,8 @@ def whitespace_space(c: str) -> bool:
 def onig_word(c: str, in_class: bool = False) -> bool:
     """Oniguruma's \\w in a Split(Regex) pattern.
 
-    A bare ``\\w`` (or ``\\W``) also matches ² ³ ¹ ¼ ½ ¾, which ``\\w`` inside a bracket class
-    does not.
+    A bare ``\\w`` also matches ² ³ ¹ ¼ ½ ¾ (and a bare ``\\W`` does not), which ``\\w`` inside a
+    bracket class does not (pass ``in_class=True`` for that one).
     """
     return _in(_onig_ranges("word_in_class" if in_class else "word"), c)
 
@@ -482,7 +482,7 @@ _GC_LONG = {
 
 @lru_cache(maxsize=None)
 def _onig_ranges(key: str) -> list[int]:
-    """Range boundaries of an Oniguruma class: word, word_in_class, digit, space, hex, a script
+    """Range boundaries of an Oniguruma class: word, word_in_class, digit, space, a script
     name as stored, or ``gc:<lowercase general category>`` (one or two letters)."""
     if _ONIG is None:
         _load()
