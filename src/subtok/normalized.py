@@ -244,7 +244,7 @@ def _regex_matches(rx: "regex.Pattern[str]", text: str) -> list[tuple[Offsets, b
     pos = 0
     last_end = -1
     n = len(text)
-    search = rx.search
+    search = rx.for_text(text).search if hasattr(rx, "for_text") else rx.search
     while pos <= n:
         m = search(text, pos)
         if m is None:

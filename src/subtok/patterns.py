@@ -20,16 +20,36 @@ GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|
 
 
 class _Pattern:
-    """A compiled pattern that also carries the text it was compiled from."""
+    """A compiled pattern that also carries the text it was compiled from.
 
-    __slots__ = ("rx", "subtok_source", "pattern", "search", "finditer")
+    `rx` is the pattern with Oniguruma's idea of each character class (see
+    `unicode.fix_pattern`); when a text holds none of the characters on which the two dialects
+    disagree (`trigger`), the plain pattern, which runs faster, is used instead.
+    """
 
-    def __init__(self, rx: "regex.Pattern[str]", source: str) -> None:
-        self.rx = rx
-        self.subtok_source = source
-        self.pattern = source
-        self.search = rx.search
-        self.finditer = rx.finditer
+    __slots__ = ("rx", "plain", "trigger", "subtok_source", "pattern")
+
+    def __init__(self, source: str) -> None:
+        from .unicode import fix_pattern, fix_pattern_trigger
+
+        flags = regex.MULTILINE | regex.V0  # Oniguruma's ^ and $ match at every line boundary
+        self.subtok_source = self.pattern = source
+        self.plain = regex.compile(source, flags)
+        trigger = fix_pattern_trigger(source)
+        self.rx = regex.compile(fix_pattern(source), flags) if trigger else self.plain
+        self.trigger = regex.compile(trigger) if trigger else None
+
+    def for_text(self, text: str) -> "regex.Pattern[str]":
+        """The compiled pattern to run on `text`."""
+        if self.trigger is None or self.trigger.search(text) is None:
+            return self.plain
+        return self.rx
+
+    def search(self, text: str, pos: int = 0):
+        return self.for_text(text).search(text, pos)
+
+    def finditer(self, text: str):
+        return self.for_text(text).finditer(text)
 
     def __reduce__(self):
         return (compile_onig, (self.subtok_source,))
@@ -44,8 +64,7 @@ class _Pattern:
 @lru_cache(maxsize=256)
 def compile_onig(source: str) -> "_Pattern":
     """Compile an Oniguruma (tokenizer.json) pattern; raises regex.error if it is not valid."""
-    # Oniguruma's ^ and $ match at every line boundary (Ruby semantics).
-    return _Pattern(regex.compile(source, regex.MULTILINE | regex.V0), source)
+    return _Pattern(source)
 
 
 def Regex(pattern: str) -> "_Pattern":  # noqa: N802 - named like tokenizers.Regex

@@ -85,15 +85,28 @@ class ByteLevel(PreTokenizer):
                 "trim_offsets": self.trim_offsets, "use_regex": self.use_regex}
 
 
-class Whitespace(PreTokenizer):
-    """Words (\\w+) and runs of other non-space characters."""
+@lru_cache(maxsize=1024)
+def _word_runs_rx(word: frozenset[str], space: frozenset[str]) -> "regex.Pattern[str]":
+    alts = [f"[{_class(word)}]+"] if word else []
+    alts.append(f"[^{_class(word | space)}]+" if word | space else "(?s:.+)")
+    return regex.compile("|".join(alts))
 
-    def __init__(self) -> None:
-        self._rx = compile_onig(r"\w+|[^\w\s]+")
+
+class Whitespace(PreTokenizer):
+    """Words (\\w+) and runs of other non-space characters (``\\w+|[^\\w\\s]+``).
+
+    HF runs this pattern with Rust's regex crate, whose \\w and \\s are `unicode.whitespace_word`
+    and `unicode.whitespace_space`; the classes are built from those, per distinct character.
+    """
 
     def pre_tokenize(self, pts: PreTokenizedString) -> None:
-        inv = Invert(self._rx)
-        pts.split(lambda _, ns: ns.split(inv, "removed"))
+        def split(_: int, ns: NormalizedString) -> list[NormalizedString]:
+            distinct = set(ns.normalized)
+            word = frozenset(c for c in distinct if uni.whitespace_word(c))
+            space = frozenset(c for c in distinct - word if uni.whitespace_space(c))
+            return [ns.slice(m.start(), m.end()) for m in _word_runs_rx(word, space).finditer(ns.normalized)]
+
+        pts.split(split)
 
 
 def _class(chars: frozenset[str]) -> str:
