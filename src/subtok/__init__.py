@@ -1,9 +1,12 @@
 """subtok: text to tokens and back, exactly as the reference libraries do it.
 
 >>> import subtok
->>> tok = subtok.load(subtok.assets.fetch("claude/tokenizer.json"))  # doctest: +SKIP
->>> tok.encode("Hello world").ids  # doctest: +SKIP
-[10002, 2253]
+>>> from subtok.models import WordPiece
+>>> tok = subtok.Tokenizer(WordPiece({"[UNK]": 0, "token": 1, "##izer": 2}))
+>>> tok.encode("tokenizer").tokens
+['token', '##izer']
+
+Real files: ``subtok.load("path/to/tokenizer.json")`` (or a directory holding one).
 """
 
 from __future__ import annotations
