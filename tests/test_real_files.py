@@ -75,7 +75,7 @@ def test_truncation_with_stride(unpadded, strategy, direction):
     for a, b in ((long_a, long_b), (long_a, "short"), ("short", long_b)):
         try:
             expected = hf.encode(a, b)
-        except Exception as e:  # HF refuses (e.g. only_first cannot remove enough): so must we
+        except Exception:  # HF refuses (e.g. only_first cannot remove enough): so must we
             with pytest.raises(subtok.errors.EncodeError):
                 ours.encode(a, b)
             continue
