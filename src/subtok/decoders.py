@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._component import Component
 from ._json import Reader
 from .bytes_map import UNICODE_TO_BYTES
 from .normalized import find_matches
@@ -21,21 +22,12 @@ __all__ = ["Decoder", "ByteLevel", "WordPiece", "Metaspace", "BPEDecoder", "Byte
            "Replace", "CTC", "Sequence", "from_dict", "cleanup"]
 
 
-class Decoder:
+class Decoder(Component):
     def decode_chain(self, tokens: list[str]) -> list[str]:  # pragma: no cover - interface
         raise NotImplementedError
 
     def decode(self, tokens: list[str]) -> str:
         return "".join(self.decode_chain(list(tokens)))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": type(self).__name__}
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.to_dict()!r})"
 
 
 class ByteLevel(Decoder):

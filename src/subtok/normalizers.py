@@ -18,6 +18,7 @@ from typing import Any
 import regex
 
 from . import unicode as uni
+from ._component import Component
 from ._json import Reader
 from .bytes_map import BYTES_TO_UNICODE
 from .normalized import NormalizedString
@@ -29,27 +30,17 @@ __all__ = [
 ]
 
 
-class Normalizer:
+class Normalizer(Component):
     """Base class: `normalize` changes a NormalizedString in place."""
 
     def normalize(self, ns: NormalizedString) -> None:  # pragma: no cover - interface
         raise NotImplementedError
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": type(self).__name__}
 
     def normalize_str(self, text: str) -> str:
         """The normalized form of `text` (like HF's `normalize_str`)."""
         ns = NormalizedString(text)
         self.normalize(ns)
         return ns.normalized
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
-
-    def __repr__(self) -> str:
-        fields = {k: v for k, v in self.to_dict().items() if k != "type"}
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in fields.items())})"
 
 
 class NFC(Normalizer):
@@ -183,20 +174,25 @@ def _is_nonspacing_mark(c: str) -> bool:
     return unicodedata.category(c) == "Mn"
 
 
+def byte_level_transform(ns: NormalizedString) -> None:
+    """Replace each char by the byte-level stand-ins of its UTF-8 bytes (extra bytes are insertions)."""
+    text = ns.normalized
+    if text.isascii():
+        ns.normalized = "".join([BYTES_TO_UNICODE[ord(c)] for c in text])
+        return
+    out: list[tuple[str, int]] = []
+    for c in text:
+        bs = c.encode("utf-8", "surrogatepass")
+        out.append((BYTES_TO_UNICODE[bs[0]], 0))
+        out.extend((BYTES_TO_UNICODE[b], 1) for b in bs[1:])
+    ns.transform(out)
+
+
 class ByteLevel(Normalizer):
     """Every character becomes the printable stand-ins of its UTF-8 bytes (GPT-2's byte map)."""
 
     def normalize(self, ns: NormalizedString) -> None:
-        text = ns.normalized
-        if text.isascii():
-            ns.normalized = "".join(BYTES_TO_UNICODE[ord(c)] for c in text)
-            return
-        out: list[tuple[str, int]] = []
-        for c in text:
-            bs = c.encode("utf-8", "surrogatepass")
-            out.append((BYTES_TO_UNICODE[bs[0]], 0))
-            out.extend((BYTES_TO_UNICODE[b], 1) for b in bs[1:])
-        ns.transform(out)
+        byte_level_transform(ns)
 
 
 _NMT_REMOVED = set(range(0x1, 0x9)) | {0xB} | set(range(0xE, 0x20)) | {0x7F, 0x8F, 0x9F}

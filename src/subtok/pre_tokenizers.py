@@ -15,10 +15,10 @@ from typing import Any
 import regex
 
 from . import unicode as uni
+from ._component import Component
 from ._json import Reader
-from .bytes_map import BYTES_TO_UNICODE
 from .normalized import SPLIT_BEHAVIORS, Invert, NormalizedString, PreTokenizedString
-from .normalizers import pattern_from_dict, pattern_to_dict
+from .normalizers import byte_level_transform, pattern_from_dict, pattern_to_dict
 from .patterns import GPT2_PATTERN, compile_onig
 
 __all__ = [
@@ -28,40 +28,15 @@ __all__ = [
 ]
 
 
-class PreTokenizer:
+class PreTokenizer(Component):
     def pre_tokenize(self, pts: PreTokenizedString) -> None:  # pragma: no cover - interface
         raise NotImplementedError
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": type(self).__name__}
 
     def pre_tokenize_str(self, text: str) -> list[tuple[str, tuple[int, int]]]:
         """The pieces of `text` with their original offsets (like HF's `pre_tokenize_str`)."""
         pts = PreTokenizedString(text)
         self.pre_tokenize(pts)
         return pts.get_splits()
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
-
-    def __repr__(self) -> str:
-        fields = {k: v for k, v in self.to_dict().items() if k != "type"}
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in fields.items())})"
-
-
-def byte_level_transform(ns: NormalizedString) -> None:
-    """Replace each char by the byte-level stand-ins of its UTF-8 bytes (extra bytes are insertions)."""
-    text = ns.normalized
-    if text.isascii():
-        ns.normalized = "".join([BYTES_TO_UNICODE[ord(c)] for c in text])
-        return
-    out: list[tuple[str, int]] = []
-    for c in text:
-        bs = c.encode("utf-8", "surrogatepass")
-        out.append((BYTES_TO_UNICODE[bs[0]], 0))
-        for b in bs[1:]:
-            out.append((BYTES_TO_UNICODE[b], 1))
-    ns.transform(out)
 
 
 class ByteLevel(PreTokenizer):

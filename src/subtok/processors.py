@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._component import Component
 from ._json import Reader
 from .bytes_map import BYTES_TO_UNICODE
 from .encoding import Encoding
@@ -25,7 +26,7 @@ __all__ = ["PostProcessor", "TemplateProcessing", "BertProcessing", "RobertaProc
 _SPACE = BYTES_TO_UNICODE[ord(" ")]
 
 
-class PostProcessor:
+class PostProcessor(Component):
     def added_tokens(self, is_pair: bool) -> int:
         return 0
 
@@ -36,15 +37,6 @@ class PostProcessor:
         for i, e in enumerate(encodings):
             e.set_sequence_id(i, overflowing=True)
         return self.process_encodings(encodings, add_special_tokens)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": type(self).__name__}
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.to_dict()!r})"
 
 
 def default_process(encodings: list[Encoding]) -> Encoding:
