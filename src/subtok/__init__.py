@@ -19,7 +19,8 @@ from .patterns import Regex
 from .tokenizer import Tokenizer
 
 __version__ = "0.1.0"
-__all__ = ["Tokenizer", "Encoding", "AddedToken", "Regex", "load", "errors", "assets", "__version__"]
+__all__ = ["Tokenizer", "Encoding", "AddedToken", "Regex", "load", "get_encoding", "encoding_for_model", "errors",
+           "assets", "__version__"]
 
 
 def __getattr__(name: str):
@@ -27,4 +28,8 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(".assets", __name__)
+    if name in ("get_encoding", "encoding_for_model"):  # the tiktoken face, imported on first use
+        from . import tiktoken_api
+
+        return getattr(tiktoken_api, name)
     raise AttributeError(f"module 'subtok' has no attribute {name!r}")
