@@ -218,20 +218,26 @@ class TemplateProcessing(PostProcessor):
 
 
 def _set_type_and_sequence(e: Encoding, type_id: int, seq: int) -> None:
+    # As Hugging Face: the template's type id replaces the top-level ones only; overflowing parts keep
+    # the type id they were encoded with (0 for the first sequence, 1 for the pair).
     e.type_ids = [type_id] * len(e.ids)
-    e.set_sequence_id(seq)
-    for o in e.overflowing:
-        _set_type_and_sequence(o, type_id, seq)
+    e.set_sequence_id(seq, overflowing=True)
+
+
+def _is_number(s: str) -> bool:
+    return s.isascii() and s.isdigit()
 
 
 def _parse_template(s: str) -> list[dict]:
     out = []
     for part in s.split():
         name, _, tid = part.partition(":")
+        if tid and not _is_number(tid):
+            raise ValueError(f"in the template piece {part!r}, the type id after ':' must be a number")
         type_id = int(tid) if tid else 0
         if name in ("$A", "$B", "$"):
             out.append({"Sequence": {"id": "B" if name == "$B" else "A", "type_id": type_id}})
-        elif name.startswith("$") and name[1:].isdigit():
+        elif name.startswith("$") and _is_number(name[1:]):
             out.append({"Sequence": {"id": "A", "type_id": int(name[1:])}})
         else:
             out.append({"SpecialToken": {"id": name, "type_id": type_id}})
@@ -264,7 +270,15 @@ def _token_pair(r: Reader) -> tuple[str, int]:
 
 def _template(r: Reader, specials: dict[str, dict]) -> list[dict]:
     if isinstance(r.value, str):
-        return _parse_template(r.value)
+        try:
+            pieces = _parse_template(r.value)
+        except ValueError as e:
+            r.fail(str(e))
+        for p in pieces:
+            if "SpecialToken" in p and p["SpecialToken"]["id"] not in specials:
+                r.fail(f"special token {p['SpecialToken']['id']!r} is used in the template but missing from "
+                       "special_tokens")
+        return pieces
 
     def piece(p: Reader) -> dict:
         d = p.dict()
@@ -307,7 +321,11 @@ def from_dict(r: Reader) -> PostProcessor | None:
             if len(ids) != len(toks):
                 sp.fail(f"ids ({len(ids)}) and tokens ({len(toks)}) must have the same length")
             specials[name] = {"id": sp.get("id", name).str(), "ids": ids, "tokens": toks}
-        return TemplateProcessing(_template(r.at("single"), specials), _template(r.at("pair"), specials), specials)
+        single = _template(r.at("single"), specials)
+        if any(p.get("Sequence", {}).get("id") == "B" for p in single):
+            # Hugging Face loads this and panics when it encodes a single text
+            r.fail("the single template uses sequence B, which a single text does not have", at="single")
+        return TemplateProcessing(single, _template(r.at("pair"), specials), specials)
     if kind == "Sequence":
         return Sequence([p for p in r.at("processors").items(from_dict) if p is not None])
     r.fail(f"unknown post_processor type {kind!r}; expected TemplateProcessing, BertProcessing, "

@@ -33,6 +33,7 @@ __all__ = ["Tokenizer"]
 
 InputSequence = Union[str, Sequence[str]]
 _STRATEGIES = ("longest_first", "only_first", "only_second")
+_MAX_PADDING = 1 << 24  # a padding length read from a file above this is taken for damage
 
 
 def _check_text(x: object, what: str = "sequence") -> str:
@@ -135,8 +136,13 @@ class Tokenizer:
             direction = pd.get("direction", "Right").str()
             if direction not in ("Left", "Right"):
                 pd.fail(f"unknown direction {direction!r}; expected 'Left' or 'Right'", at="direction")
+            multiple = pd.get("pad_to_multiple_of", None).opt_int()
+            for where, n in (("strategy.Fixed", length), ("pad_to_multiple_of", multiple)):
+                if n is not None and n > _MAX_PADDING:  # every encode would allocate that many ids
+                    pd.fail(f"{n} is far beyond any model's context (at most {_MAX_PADDING}); "
+                            "is the file damaged?", at=where)
             tok._padding = {"length": length, "direction": direction.lower(),
-                            "pad_to_multiple_of": pd.get("pad_to_multiple_of", None).opt_int(),
+                            "pad_to_multiple_of": multiple,
                             "pad_id": pd.get("pad_id", 0).int(), "pad_type_id": pd.get("pad_type_id", 0).int(),
                             "pad_token": pd.get("pad_token", "[PAD]").str()}
         return tok
@@ -173,10 +179,12 @@ class Tokenizer:
             f.write(self.to_str(pretty))
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"json": self.to_str()}
+        # encode_special_tokens is not part of tokenizer.json; a pickled copy keeps it
+        return {"json": self.to_str(), "encode_special_tokens": self.encode_special_tokens}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         other = Tokenizer.from_str(state["json"])
+        other.encode_special_tokens = state.get("encode_special_tokens", False)
         self.__dict__.update(other.__dict__)
 
     def __repr__(self) -> str:
