@@ -79,12 +79,32 @@ class WordPiece(Decoder):
 
 
 class Metaspace(Decoder):
-    def __init__(self, replacement: str = "▁", prepend_scheme: str = "always", split: bool = True) -> None:
+    """``▁`` back to spaces, dropping the prefix space the pre-tokenizer added.
+
+    Hugging Face drops every ``▁`` of the first token (unless ``prepend_scheme="never"``).
+    `dummy_prefix` (subtok's own field) drops it as sentencepiece does instead: ``"once"`` drops
+    the first ``▁`` of the first token if nothing was output before it (byte tokens ``<0xNN>``
+    count as output); ``"leading"`` (sentencepiece with ``remove_extra_whitespaces``) keeps
+    dropping the leading ``▁`` of each token until something is output.
+
+    >>> Metaspace(dummy_prefix="once").decode(["▁▁", "▁a"])
+    '  a'
+    >>> Metaspace().decode(["▁▁", "▁a"])
+    ' a'
+    """
+
+    def __init__(self, replacement: str = "▁", prepend_scheme: str = "always", split: bool = True,
+                 dummy_prefix: str | None = None) -> None:
+        if dummy_prefix not in (None, "once", "leading"):
+            raise ValueError(f"Metaspace dummy_prefix must be None, 'once' or 'leading', got {dummy_prefix!r}")
         self.replacement = replacement
         self.prepend_scheme = prepend_scheme
         self.split = split
+        self.dummy_prefix = dummy_prefix
 
     def decode_chain(self, tokens: list[str]) -> list[str]:
+        if self.dummy_prefix is not None:
+            return self._decode_dropping_prefix(tokens)
         rep = self.replacement
         out = []
         for i, t in enumerate(tokens):
@@ -95,9 +115,25 @@ class Metaspace(Decoder):
             out.append(t)
         return out
 
+    def _decode_dropping_prefix(self, tokens: list[str]) -> list[str]:
+        rep = self.replacement
+        out = []
+        dropping = True  # nothing has been output yet, and no prefix was dropped (for "once")
+        for t in tokens:
+            if dropping and _byte_token(t) is None and t.startswith(rep):
+                t = t[len(rep):]
+                dropping = self.dummy_prefix == "leading" and not t
+            elif t:
+                dropping = False
+            out.append(t.replace(rep, " "))
+        return out
+
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "Metaspace", "replacement": self.replacement, "prepend_scheme": self.prepend_scheme,
-                "split": self.split}
+        d = {"type": "Metaspace", "replacement": self.replacement, "prepend_scheme": self.prepend_scheme,
+             "split": self.split}
+        if self.dummy_prefix is not None:
+            d["dummy_prefix"] = self.dummy_prefix
+        return d
 
 
 class BPEDecoder(Decoder):
@@ -124,22 +160,39 @@ def _byte_token(t: str) -> int | None:
 
 
 class ByteFallback(Decoder):
-    """Turn runs of <0xNN> tokens back into the characters their bytes spell."""
+    """Turn runs of <0xNN> tokens back into the characters their bytes spell.
+
+    A run that is not valid UTF-8 becomes one U+FFFD per byte (Hugging Face). With ``keep_valid``
+    (subtok's own field) its valid characters are kept and each invalid byte is one U+FFFD, as
+    sentencepiece decodes.
+
+    >>> ByteFallback(keep_valid=True).decode(["<0x61>", "<0xE4>", "<0xB8>"])
+    'a\ufffd\ufffd'
+    >>> ByteFallback().decode(["<0x61>", "<0xE4>", "<0xB8>"])
+    '\ufffd\ufffd\ufffd'
+    """
+
+    def __init__(self, keep_valid: bool = False) -> None:
+        self.keep_valid = keep_valid
 
     def decode_chain(self, tokens: list[str]) -> list[str]:
         out: list[str] = []
         pending = bytearray()
+        flush = _flush_keeping_valid if self.keep_valid else _flush
         for t in tokens:
             b = _byte_token(t)
             if b is not None:
                 pending.append(b)
                 continue
             if pending:
-                _flush(out, pending)
+                flush(out, pending)
             out.append(t)
         if pending:
-            _flush(out, pending)
+            flush(out, pending)
         return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "ByteFallback", "keep_valid": True} if self.keep_valid else {"type": "ByteFallback"}
 
 
 def _flush(out: list[str], pending: bytearray) -> None:
@@ -148,6 +201,21 @@ def _flush(out: list[str], pending: bytearray) -> None:
     except UnicodeDecodeError:
         out.extend(["\ufffd"] * len(pending))
     pending.clear()
+
+
+def _flush_keeping_valid(out: list[str], pending: bytearray) -> None:
+    """Valid characters as they are, each other byte one U+FFFD (sentencepiece's decoding)."""
+    data = bytes(pending)
+    pending.clear()
+    pos = 0
+    while pos < len(data):
+        try:
+            out.append(data[pos:].decode("utf-8"))
+            return
+        except UnicodeDecodeError as e:
+            out.append(data[pos:pos + e.start].decode("utf-8"))
+            out.append("\ufffd")
+            pos += e.start + 1
 
 
 class Fuse(Decoder):
@@ -251,11 +319,14 @@ def from_dict(r: Reader) -> Decoder | None:
         from .pre_tokenizers import _metaspace
 
         m = _metaspace(r)
-        return Metaspace(m.replacement, m.prepend_scheme, m.split)
+        prefix = r.get("dummy_prefix", None).opt_str()
+        if prefix not in (None, "once", "leading"):
+            r.fail(f"unknown dummy_prefix {prefix!r}; expected 'once' or 'leading'", at="dummy_prefix")
+        return Metaspace(m.replacement, m.prepend_scheme, m.split, prefix)
     if kind == "BPEDecoder":
         return BPEDecoder(r.get("suffix", "</w>").str())
     if kind == "ByteFallback":
-        return ByteFallback()
+        return ByteFallback(r.get("keep_valid", False).bool())
     if kind == "Fuse":
         return Fuse()
     if kind == "Strip":

@@ -13,7 +13,7 @@ giving its tokenizer.json form. `from_dict` builds any of them from tokenizer.js
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Sequence
 
 import regex
 
@@ -208,14 +208,30 @@ class Nmt(Normalizer):
 
 
 class Precompiled(Normalizer):
-    """sentencepiece's precompiled normalization charsmap (a double-array trie of replacements)."""
+    """sentencepiece's precompiled normalization charsmap (a double-array trie of replacements).
 
-    def __init__(self, precompiled_charsmap: bytes | str) -> None:
+    By default the text is looked up grapheme by grapheme, as Hugging Face tokenizers does. With
+    ``longest_match=True`` it is walked as sentencepiece's own normalizer walks it: at each
+    position the longest prefix the charsmap has a rule for is replaced (one character is kept
+    when there is none), and each of `user_defined_symbols` is copied unchanged where it starts
+    (the longest one wins). The two differ on a few grapheme clusters, e.g. "\\r\\n".
+
+    >>> Precompiled(b"", longest_match=True, user_defined_symbols=["<x>"]).normalize_str("a<x>")
+    'a<x>'
+    """
+
+    def __init__(self, precompiled_charsmap: bytes | str, *, longest_match: bool = False,
+                 user_defined_symbols: Sequence[str] = ()) -> None:
         if isinstance(precompiled_charsmap, str):
             precompiled_charsmap = base64.b64decode(precompiled_charsmap)
+        if user_defined_symbols and not longest_match:
+            raise ValueError("Precompiled: user_defined_symbols are only kept with longest_match=True")
         self.charsmap = bytes(precompiled_charsmap)
+        self.longest_match = bool(longest_match)
+        self.user_defined_symbols = [s for s in user_defined_symbols if s]
         self._trie, self._normalized = _parse_charsmap(self.charsmap)
         self._cache: dict[str, str | None] = {}
+        self._symbols = _prefix_table(self.user_defined_symbols)
 
     def _lookup(self, chunk: str) -> str | None:
         cached = self._cache.get(chunk, 0)
@@ -227,6 +243,9 @@ class Precompiled(Normalizer):
         return result
 
     def normalize(self, ns: NormalizedString) -> None:
+        if self.longest_match:
+            self._normalize_longest(ns)
+            return
         if not self.charsmap:
             return
         out: list[tuple[str, int]] = []
@@ -248,9 +267,102 @@ class Precompiled(Normalizer):
         if modified:
             ns.transform(out)
 
+    def _normalize_longest(self, ns: NormalizedString) -> None:
+        text = ns.normalized
+        out: list[tuple[str, int]] = []
+        modified = False
+        i, n = 0, len(text)
+        while i < n:
+            symbol = _longest_prefix(self._symbols, text, i)
+            if symbol:
+                out.extend((c, 0) for c in symbol)
+                i += len(symbol)
+                continue
+            length, norm = _longest_rule(self._trie, self._normalized, text, i) if self._trie else (0, None)
+            if norm is None:
+                out.append((text[i], 0))
+                i += 1
+                continue
+            modified = True
+            _replace(out, text[i:i + length], norm)
+            i += length
+        if modified:
+            ns.transform(out)
+
+    def starts_a_rule(self, text: str) -> bool:
+        """Whether some rule of the charsmap begins with `text`.
+
+        >>> Precompiled(b"").starts_a_rule(" ")
+        False
+        """
+        units = self._trie
+        if not units:
+            return False
+        unit = units[0]
+        node = (unit >> 10) << ((unit & (1 << 9)) >> 6)
+        for c in text.encode("utf-8", "surrogatepass"):
+            node ^= c
+            if c == 0 or node >= len(units) or units[node] & ((1 << 31) | 0xFF) != c:
+                return False
+            node ^= (units[node] >> 10) << ((units[node] & (1 << 9)) >> 6)
+        return True
+
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "Precompiled",
-                "precompiled_charsmap": base64.b64encode(self.charsmap).decode("ascii") if self.charsmap else None}
+        d: dict[str, Any] = {
+            "type": "Precompiled",
+            "precompiled_charsmap": base64.b64encode(self.charsmap).decode("ascii") if self.charsmap else None}
+        if self.longest_match:  # subtok's own fields (Hugging Face tokenizers ignores them)
+            d["longest_match"] = True
+            d["user_defined_symbols"] = list(self.user_defined_symbols)
+        return d
+
+
+def _prefix_table(strings: Sequence[str]) -> dict[str, list[str]]:
+    """First character -> the strings starting with it, longest first."""
+    table: dict[str, list[str]] = {}
+    for s in sorted(set(strings), key=len, reverse=True):
+        table.setdefault(s[0], []).append(s)
+    return table
+
+
+def _longest_prefix(table: dict[str, list[str]], text: str, i: int) -> str:
+    for s in table.get(text[i], ()):
+        if text.startswith(s, i):
+            return s
+    return ""
+
+
+def _longest_rule(units: list[int], normalized: bytes, text: str, start: int) -> tuple[int, str | None]:
+    """The longest run of characters text[start:start + k] the charsmap has a rule for: (k, replacement),
+    or (0, None). sentencepiece's ``Normalizer::NormalizePrefix`` (matches end on character
+    boundaries)."""
+    n = len(units)
+    unit = units[0]
+    node = (unit >> 10) << ((unit & (1 << 9)) >> 6)
+    best_len, best_value = 0, -1
+    for j in range(start, len(text)):
+        for c in text[j].encode("utf-8", "surrogatepass"):
+            if c == 0:
+                return _rule(normalized, best_len, best_value)
+            node ^= c
+            if node >= n:
+                return _rule(normalized, best_len, best_value)
+            unit = units[node]
+            if unit & ((1 << 31) | 0xFF) != c:
+                return _rule(normalized, best_len, best_value)
+            node ^= (unit >> 10) << ((unit & (1 << 9)) >> 6)
+            leaf = (unit >> 8) & 1
+        if leaf and node < n:
+            best_len, best_value = j + 1 - start, units[node] & ((1 << 31) - 1)
+    return _rule(normalized, best_len, best_value)
+
+
+def _rule(normalized: bytes, length: int, index: int) -> tuple[int, str | None]:
+    if index < 0 or index >= len(normalized):  # (sentencepiece ignores a rule that points outside)
+        return 0, None
+    end = normalized.find(b"\x00", index)
+    raw = normalized[index:] if end < 0 else normalized[index:end]
+    return length, raw.decode("utf-8", "replace")
 
 
 _GRAPHEME = regex.compile(r"\X", regex.DOTALL)
@@ -350,10 +462,11 @@ def from_dict(r: Reader) -> Normalizer | None:
                               None if sa.value is None else sa.bool(), r.get("lowercase", True).bool())
     if kind == "Precompiled":
         cm = r.get("precompiled_charsmap", None)
-        if cm.value is None:
-            return Precompiled(b"")
+        longest = r.get("longest_match", False).bool()
+        symbols = r.get("user_defined_symbols", []).items(lambda e: e.str()) if longest else []
         try:
-            return Precompiled(base64.b64decode(cm.str(), validate=True))
+            blob = b"" if cm.value is None else base64.b64decode(cm.str(), validate=True)
+            return Precompiled(blob, longest_match=longest, user_defined_symbols=symbols)
         except ValueError as e:
             cm.fail(f"not a valid sentencepiece charsmap ({e})")
     if kind == "Sequence":

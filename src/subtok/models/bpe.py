@@ -4,6 +4,13 @@ The merge order is Hugging Face's: repeatedly merge the adjacent pair with the l
 leftmost one on ties. Short pieces use a linear scan; long ones a heap, so "a" * 1_000_000 stays
 close to linear. Pieces seen before come from a bounded memo.
 
+Three options (subtok's own; Hugging Face tokenizers ignores them in tokenizer.json) give
+sentencepiece's BPE: ``merge_ranks`` (each merge's rank instead of its position; merges of equal
+rank go leftmost first: sentencepiece merges by the merged piece's score, so every merge making a
+piece of the same score ties), ``user_defined_symbols`` (kept whole where they start, longest
+first, and never merged) and ``unk_as_text`` (an unknown run's token is its text, under the
+unknown id).
+
 >>> bpe = BPE({"h": 0, "i": 1, "hi": 2}, [("h", "i")])
 >>> bpe.tokenize("hi")
 [(2, 'hi', (0, 2))]
@@ -13,7 +20,9 @@ from __future__ import annotations
 
 import heapq
 import random
-from typing import Any
+from typing import Any, Sequence
+
+import regex
 
 from ..errors import EncodeError, TokenizerFormatError
 from .._json import Reader
@@ -27,7 +36,8 @@ class BPE(Model):
     def __init__(self, vocab: dict[str, int], merges: list[tuple[str, str]], *, dropout: float | None = None,
                  unk_token: str | None = None, continuing_subword_prefix: str | None = None,
                  end_of_word_suffix: str | None = None, fuse_unk: bool = False, byte_fallback: bool = False,
-                 ignore_merges: bool = False) -> None:
+                 ignore_merges: bool = False, merge_ranks: Sequence[int] | None = None,
+                 user_defined_symbols: Sequence[str] = (), unk_as_text: bool = False) -> None:
         if dropout is not None and not 0.0 <= dropout <= 1.0:
             raise ValueError(f"BPE dropout must be between 0 and 1, got {dropout}")
         self.vocab = dict(vocab)
@@ -40,6 +50,18 @@ class BPE(Model):
         self.fuse_unk = fuse_unk
         self.byte_fallback = byte_fallback
         self.ignore_merges = ignore_merges
+        self.merge_ranks = None if merge_ranks is None else [int(r) for r in merge_ranks]
+        if self.merge_ranks is not None and len(self.merge_ranks) != len(self.merges):
+            raise TokenizerFormatError(f"merge_ranks has {len(self.merge_ranks)} ranks for {len(self.merges)} merges; "
+                                       "give one rank per merge", path="model.merge_ranks")
+        self.unk_as_text = unk_as_text
+        self.user_defined_symbols = list(dict.fromkeys(s for s in user_defined_symbols if s))
+        missing = [t for t in self.user_defined_symbols if t not in self.vocab]
+        if missing:
+            raise TokenizerFormatError(f"user-defined symbol {missing[0]!r} is not in model.vocab",
+                                       path="model.user_defined_symbols")
+        self._symbols_rx = regex.compile("|".join(regex.escape(t) for t in sorted(
+            self.user_defined_symbols, key=len, reverse=True))) if self.user_defined_symbols else None
         self._ranks = self._build_ranks()
         self._memo: dict[str, list[Token]] = {}
         self._byte_ids = [self.vocab.get(f"<0x{b:02X}>") for b in range(256)]
@@ -48,6 +70,7 @@ class BPE(Model):
         plen = len(self.continuing_subword_prefix or "")
         ranks: dict[tuple[int, int], tuple[int, int]] = {}
         vocab = self.vocab
+        given = self.merge_ranks
         for i, (a, b) in enumerate(self.merges):
             new = a + b[plen:]
             for tok in (a, b, new):
@@ -55,7 +78,7 @@ class BPE(Model):
                     raise TokenizerFormatError(
                         f"merge {a!r} {b!r} uses token {tok!r}, which is not in model.vocab; "
                         "the merges and the vocab do not belong together", path=f"model.merges[{i}]")
-            ranks[(vocab[a], vocab[b])] = (i, vocab[new])
+            ranks[(vocab[a], vocab[b])] = (i if given is None else given[i], vocab[new])
         return ranks
 
     # -- encoding ---------------------------------------------------------------------------------
@@ -71,10 +94,24 @@ class BPE(Model):
             id = self.vocab.get(piece)
             if id is not None:
                 return [(id, piece, (0, len(piece)))]
-        tokens = self._tokenize(piece, None)
+        tokens = self._tokenize_around_symbols(piece) if self._symbols_rx else self._tokenize(piece, None)
         if len(self._memo) < _MEMO_LIMIT:
             self._memo[piece] = tokens
         return tokens
+
+    def _tokenize_around_symbols(self, piece: str) -> list[Token]:
+        """User-defined symbols as they are; the text between them merged as usual."""
+        out: list[Token] = []
+        pos = 0
+        for m in self._symbols_rx.finditer(piece):  # type: ignore[union-attr]
+            a, b = m.span()
+            if pos < a:
+                out.extend((id, v, (s + pos, e + pos)) for id, v, (s, e) in self._tokenize(piece[pos:a], None))
+            out.append((self.vocab[m.group()], m.group(), (a, b)))
+            pos = b
+        if pos < len(piece):
+            out.extend((id, v, (s + pos, e + pos)) for id, v, (s, e) in self._tokenize(piece[pos:], None))
+        return out
 
     def _initial_symbols(self, piece: str) -> tuple[list[int], list[int]]:
         """Ids and byte lengths of the starting symbols (one per char, or bytes, or fused unknowns)."""
@@ -204,7 +241,7 @@ class BPE(Model):
             for id, ln in zip(ids, lens):
                 out.append((id, vocab_r[id], (pos, pos + ln)))
                 pos += ln
-            return out
+            return self._unk_text(piece, out)
         # byte offsets -> char offsets inside the piece
         char_of_byte: list[int] = []
         for ci, ch in enumerate(piece):
@@ -217,7 +254,13 @@ class BPE(Model):
             e = char_of_byte[end - 1] + 1 if 0 < end <= total else len(piece)
             out.append((id, vocab_r[id], (s, e)))
             pos = end
-        return out
+        return self._unk_text(piece, out)
+
+    def _unk_text(self, piece: str, tokens: list[Token]) -> list[Token]:
+        if not self.unk_as_text or self.unk_token is None:
+            return tokens
+        unk = self.unk_token
+        return [(id, piece[s:e] if v == unk else v, (s, e)) for id, v, (s, e) in tokens]
 
     # -- serialization ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -225,7 +268,18 @@ class BPE(Model):
                 "continuing_subword_prefix": self.continuing_subword_prefix,
                 "end_of_word_suffix": self.end_of_word_suffix, "fuse_unk": self.fuse_unk,
                 "byte_fallback": self.byte_fallback, "ignore_merges": self.ignore_merges,
-                "vocab": self.vocab, "merges": [list(m) for m in self.merges]}
+                "vocab": self.vocab, "merges": [list(m) for m in self.merges], **self._own_fields()}
+
+    def _own_fields(self) -> dict[str, Any]:
+        """subtok's options, written only when set (Hugging Face tokenizers ignores them)."""
+        d: dict[str, Any] = {}
+        if self.merge_ranks is not None:
+            d["merge_ranks"] = list(self.merge_ranks)
+        if self.user_defined_symbols:
+            d["user_defined_symbols"] = list(self.user_defined_symbols)
+        if self.unk_as_text:
+            d["unk_as_text"] = True
+        return d
 
     @classmethod
     def from_reader(cls, r: Reader) -> "BPE":
@@ -239,6 +293,9 @@ class BPE(Model):
             end_of_word_suffix=r.get("end_of_word_suffix", None).opt_str(),
             fuse_unk=r.get("fuse_unk", False).bool(), byte_fallback=r.get("byte_fallback", False).bool(),
             ignore_merges=r.get("ignore_merges", False).bool(),
+            merge_ranks=_merge_ranks(r.get("merge_ranks", None)),
+            user_defined_symbols=r.get("user_defined_symbols", []).items(lambda e: e.str()),
+            unk_as_text=r.get("unk_as_text", False).bool(),
         )
         if kwargs["dropout"] is not None and not 0.0 <= kwargs["dropout"] <= 1.0:
             dropout.fail(f"dropout must be between 0 and 1, got {kwargs['dropout']}")
@@ -261,3 +318,9 @@ def _read_merge(r: Reader) -> tuple[str, str] | None:
         return v[0], v[1]
     r.fail(f"expected a merge as 'left right' or [left, right], got {v!r}")
     raise AssertionError  # unreachable
+
+
+def _merge_ranks(r: Reader) -> list[int] | None:
+    if r.value is None:
+        return None
+    return r.items(lambda e: e.int())

@@ -1,7 +1,9 @@
 """Unigram: the segmentation with the highest total log-probability (Viterbi), as sentencepiece.
 
 Every vocabulary piece (control and unknown pieces included, as in Hugging Face tokenizers) can
-match; a character no piece covers becomes the unknown token, and runs of unknowns fuse.
+match, unless listed in ``unmatched_ids``; a character no piece covers becomes the unknown token,
+and runs of unknowns fuse. With ``float32=True`` path scores are float32 sums, as sentencepiece
+computes them, so near-ties resolve as they do there.
 
 >>> u = Unigram([("<unk>", 0.0), ("a", -1.0), ("b", -1.0), ("ab", -1.5)], unk_id=0)
 >>> u.tokenize("ab")
@@ -10,7 +12,8 @@ match; a character no piece covers becomes the unknown token, and runs of unknow
 
 from __future__ import annotations
 
-from typing import Any
+import array
+from typing import Any, Iterable
 
 from ..errors import EncodeError
 from .._json import Reader
@@ -18,23 +21,51 @@ from .base import Model, Token
 
 _UNK_PENALTY = 10.0
 _MEMO_LIMIT = 200_000
+_RESCALE_AT = 100000.0  # sentencepiece re-bases float32 path scores beyond this magnitude
+
+
+def to_float32(x: float) -> float:
+    """`x` rounded to the nearest float32, as a C++ ``float`` keeps it (too large: +-inf).
+
+    >>> to_float32(0.1)
+    0.10000000149011612
+    """
+    buf = array.array("f", [x])
+    return buf[0]
 
 
 class Unigram(Model):
+    """
+    `unmatched_ids`: pieces that text never produces (sentencepiece's control, unknown, byte and
+    unused pieces); they keep their ids and byte pieces still serve `byte_fallback`. The unknown
+    score is then the lowest score of the other pieces minus 10.
+    """
+
     def __init__(self, vocab: list[tuple[str, float]], unk_id: int | None = None,
-                 byte_fallback: bool = False) -> None:
+                 byte_fallback: bool = False, *, unmatched_ids: Iterable[int] = (), float32: bool = False) -> None:
         self.pieces = [(p, float(s)) for p, s in vocab]
         if unk_id is not None and unk_id >= len(self.pieces):
             raise ValueError(f"Unigram unk_id {unk_id} is outside the vocabulary of {len(self.pieces)} pieces")
         self.unk_id = unk_id
         self.byte_fallback = byte_fallback
-        self.vocab = {}
-        for i, (p, _) in enumerate(self.pieces):
-            self.vocab[p] = i
-        self._vocab_r = {i: p for i, (p, _) in enumerate(self.pieces)}
-        self.min_score = min((s for _, s in self.pieces), default=0.0)
-        # pieces by first character, longest first is not needed: every prefix match is a lattice edge
-        self._max_len = max((len(p) for p, _ in self.pieces), default=0)
+        self.unmatched_ids = sorted(set(unmatched_ids))
+        if self.unmatched_ids and not 0 <= self.unmatched_ids[0] <= self.unmatched_ids[-1] < len(self.pieces):
+            raise ValueError(f"Unigram unmatched_ids must be ids of the {len(self.pieces)} pieces")
+        self.float32 = bool(float32)
+        names = [p for p, _ in self.pieces]
+        self.vocab = dict(zip(names, range(len(names))))  # a repeated piece: its last id, as HF
+        self._vocab_r = dict(enumerate(names))
+        if self.unmatched_ids:
+            matched = [True] * len(names)
+            for i in self.unmatched_ids:
+                matched[i] = False
+            self._matched = {p: i for p, i in self.vocab.items() if matched[i]}
+        else:
+            self._matched = self.vocab
+        scores = [s for _, s in self.pieces]
+        self.min_score = min((scores[i] for i in self._matched.values()), default=0.0)
+        # every prefix match is a lattice edge: only the longest piece length bounds the search
+        self._max_len = max(map(len, self._matched), default=0)
         self._memo: dict[str, list[Token]] = {}
 
     def get_vocab_size(self) -> int:
@@ -56,8 +87,31 @@ class Unigram(Model):
 
     def encode_pieces(self, text: str) -> list[str]:
         """The best segmentation of `text` as strings (unknown runs fused)."""
+        best_start, best_id = self._best_path_float32(text) if self.float32 else self._best_path(text)
+        results: list[str] = []
+        fused: list[str] = []
+        end = len(text)
+        unk_id = self.unk_id
+        while end > 0:
+            start = best_start[end]
+            if unk_id is not None and best_id[end] == unk_id:
+                fused.append(text[start:end])
+            else:
+                if fused:
+                    results.append("".join(reversed(fused)))
+                    fused = []
+                results.append(text[start:end])
+            end = start
+        if fused:
+            results.append("".join(reversed(fused)))
+        results.reverse()
+        return results
+
+    def _best_path(self, text: str) -> tuple[list[int], list[int]]:
+        """For each end position, where the best path's last piece starts and its id (float64 scores,
+        as Hugging Face tokenizers)."""
         n = len(text)
-        vocab = self.vocab
+        vocab = self._matched
         pieces = self.pieces
         unk_score = self.min_score - _UNK_PENALTY
         best_score = [0.0] * (n + 1)
@@ -83,33 +137,67 @@ class Unigram(Model):
                 end = start + 1
                 score = unk_score + base
                 if best_start[end] < 0 or score > best_score[end]:
-                    if self.unk_id is None:
-                        raise EncodeError(f"Unigram: {text[start]!r} is not in the vocabulary and the model "
-                                          "has no unk_id; set model.unk_id")
                     best_score[end] = score
                     best_start[end] = start
-                    best_id[end] = self.unk_id
-        results: list[str] = []
-        fused: list[str] = []
-        end = n
-        unk_id = self.unk_id
-        while end > 0:
-            start = best_start[end]
-            if unk_id is not None and best_id[end] == unk_id:
-                fused.append(text[start:end])
-            else:
-                if fused:
-                    results.append("".join(reversed(fused)))
-                    fused = []
-                results.append(text[start:end])
-            end = start
-        if fused:
-            results.append("".join(reversed(fused)))
-        results.reverse()
-        return results
+                    best_id[end] = self._unk(text[start])
+        return best_start, best_id
+
+    def _best_path_float32(self, text: str) -> tuple[list[int], list[int]]:
+        """`_best_path` in sentencepiece's float32 arithmetic: every candidate score is rounded to float32
+        before it is compared, and scores are re-based when they pass 100000 in magnitude."""
+        n = len(text)
+        vocab = self._matched
+        pieces = self.pieces
+        f32 = array.array("f", [self.min_score - _UNK_PENALTY])
+        unk_score = f32[0]
+        best_score = [0.0] * (n + 1)
+        best_start = [-1] * (n + 1)
+        best_id = [0] * (n + 1)
+        max_len = self._max_len
+        frontier = 0
+        for start in range(n):
+            base = best_score[start]
+            if base < -_RESCALE_AT or base > _RESCALE_AT:
+                for i in range(start, frontier + 1):
+                    if i == start or best_start[i] >= 0:
+                        f32[0] = best_score[i] - base
+                        best_score[i] = f32[0]
+                base = 0.0
+            has_single = False
+            limit = min(n, start + max_len)
+            for end in range(start + 1, limit + 1):
+                id = vocab.get(text[start:end])
+                if id is None:
+                    continue
+                f32[0] = pieces[id][1] + base
+                score = f32[0]
+                if end > frontier:
+                    frontier = end
+                if best_start[end] < 0 or score > best_score[end]:
+                    best_score[end] = score
+                    best_start[end] = start
+                    best_id[end] = id
+                if end == start + 1:
+                    has_single = True
+            if not has_single:
+                end = start + 1
+                frontier = max(frontier, end)
+                f32[0] = unk_score + base
+                score = f32[0]
+                if best_start[end] < 0 or score > best_score[end]:
+                    best_score[end] = score
+                    best_start[end] = start
+                    best_id[end] = self._unk(text[start])
+        return best_start, best_id
+
+    def _unk(self, char: str) -> int:
+        if self.unk_id is None:
+            raise EncodeError(f"Unigram: {char!r} is not in the vocabulary and the model has no unk_id; "
+                              "set model.unk_id")
+        return self.unk_id
 
     def _tokens(self, strings: list[str]) -> list[Token]:
-        vocab = self.vocab
+        vocab = self._matched
         out: list[Token] = []
         pos = 0
         for s in strings:
@@ -119,8 +207,8 @@ class Unigram(Model):
             if id is None:
                 if self.byte_fallback:
                     names = [f"<0x{b:02X}>" for b in s.encode("utf-8", "surrogatepass")]
-                    if all(nm in vocab for nm in names):
-                        out.extend((vocab[nm], nm, offsets) for nm in names)
+                    if all(nm in self.vocab for nm in names):
+                        out.extend((self.vocab[nm], nm, offsets) for nm in names)
                         continue
                 if self.unk_id is None:
                     raise EncodeError(f"Unigram: {s!r} is not in the vocabulary and the model has no unk_id")
@@ -129,8 +217,13 @@ class Unigram(Model):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "Unigram", "unk_id": self.unk_id, "vocab": [[p, s] for p, s in self.pieces],
-                "byte_fallback": self.byte_fallback}
+        d: dict[str, Any] = {"type": "Unigram", "unk_id": self.unk_id, "vocab": [[p, s] for p, s in self.pieces],
+                             "byte_fallback": self.byte_fallback}
+        if self.unmatched_ids:  # subtok's own fields (Hugging Face tokenizers ignores them)
+            d["unmatched_ids"] = list(self.unmatched_ids)
+        if self.float32:
+            d["float32"] = True
+        return d
 
     @classmethod
     def from_reader(cls, r: Reader) -> "Unigram":
@@ -145,4 +238,8 @@ class Unigram(Model):
         unk_id = r.get("unk_id", None).opt_int()
         if unk_id is not None and unk_id >= len(vocab):
             r.fail(f"unk_id {unk_id} is outside the vocabulary of {len(vocab)} pieces", at="unk_id")
-        return cls(vocab, unk_id, r.get("byte_fallback", False).bool())
+        unmatched = r.get("unmatched_ids", []).items(lambda e: e.int())
+        if any(not 0 <= i < len(vocab) for i in unmatched):
+            r.fail(f"unmatched_ids must be ids of the {len(vocab)} pieces", at="unmatched_ids")
+        return cls(vocab, unk_id, r.get("byte_fallback", False).bool(), unmatched_ids=unmatched,
+                   float32=r.get("float32", False).bool())

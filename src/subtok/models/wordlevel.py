@@ -11,14 +11,18 @@ from .base import Model, Token, read_vocab
 
 class WordLevel(Model):
     """
+    `unk_as_text` (subtok's own field): an unknown piece's token is its text, under the unknown
+    id (sentencepiece's WORD model shows unknown words so).
+
     >>> WordLevel({"hello": 0, "[UNK]": 1}, "[UNK]").tokenize("hello")
     [(0, 'hello', (0, 5))]
     """
 
-    def __init__(self, vocab: dict[str, int], unk_token: str = "<unk>") -> None:
+    def __init__(self, vocab: dict[str, int], unk_token: str = "<unk>", *, unk_as_text: bool = False) -> None:
         self.vocab = dict(vocab)
         self._vocab_r = {v: k for k, v in self.vocab.items()}
         self.unk_token = unk_token
+        self.unk_as_text = unk_as_text
 
     def tokenize(self, piece: str) -> list[Token]:
         id = self.vocab.get(piece)
@@ -28,11 +32,15 @@ class WordLevel(Model):
         if unk is None:
             raise EncodeError(f"WordLevel: {piece!r} is not in the vocabulary and the unk_token "
                               f"{self.unk_token!r} is missing too; add it to the vocabulary")
-        return [(unk, self.unk_token, (0, len(piece)))]
+        return [(unk, piece if self.unk_as_text else self.unk_token, (0, len(piece)))]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "WordLevel", "vocab": self.vocab, "unk_token": self.unk_token}
+        d = {"type": "WordLevel", "vocab": self.vocab, "unk_token": self.unk_token}
+        if self.unk_as_text:  # written only when set (Hugging Face tokenizers ignores it)
+            d["unk_as_text"] = True
+        return d
 
     @classmethod
     def from_reader(cls, r: Reader) -> "WordLevel":
-        return cls(read_vocab(r.at("vocab")), r.get("unk_token", "<unk>").str())
+        return cls(read_vocab(r.at("vocab")), r.get("unk_token", "<unk>").str(),
+                   unk_as_text=r.get("unk_as_text", False).bool())
