@@ -21,7 +21,7 @@ from .tokenizer import Tokenizer
 
 __version__ = "0.1.0"
 __all__ = ["Tokenizer", "Encoding", "AddedToken", "Regex", "load", "download", "get_encoding", "encoding_for_model", "errors",
-           "AutoTokenizer", "assets", "__version__"]
+           "AutoTokenizer", "show", "assets", "__version__"]
 
 
 def __getattr__(name: str):
@@ -33,6 +33,10 @@ def __getattr__(name: str):
         from .names import download
 
         return download
+    if name == "show":  # the token viewer, imported on first use
+        from .show import show
+
+        return show
     if name == "AutoTokenizer":  # the transformers face, imported on first use
         from .auto import AutoTokenizer
 
