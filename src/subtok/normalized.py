@@ -159,13 +159,37 @@ class NormalizedString:
 
     def replace(self, pattern: "Pattern", content: str) -> None:
         """Replace every match of `pattern` by `content` (HF: inserted chars align to the match's last char)."""
-        offset = 0
-        for (start, end), is_match in find_matches(pattern, self.normalized):
-            if not is_match:
-                continue
-            s, e = max(start + offset, 0), max(end + offset, 0)
-            self.transform_range(s, e, [(c, 1) for c in content], e - s)
-            offset += len(content) - (end - start)
+        # One pass (a transform per match would make it quadratic): each match's characters become
+        # `content`, every inserted character aligned as HF aligns it: to the match's last character,
+        # or for an empty match to the character before it ((shift, shift) at the very start).
+        text = self.normalized
+        matches = [r for r, is_match in find_matches(pattern, text) if is_match]
+        if not matches:
+            return
+        if len(content) == 1 and all(end - start == 1 for start, end in matches):
+            pieces, last = [], 0  # one character for one: alignments stay as they are
+            for start, end in matches:
+                pieces += (text[last:start], content)
+                last = end
+            pieces.append(text[last:])
+            self.normalized = "".join(pieces)
+            return
+        old_align, at_start = self.align, (self.shift, self.shift)
+        chars: list[str] = []
+        align: list[Offsets] = []
+        last = 0
+        for start, end in matches:
+            chars.append(text[last:start])
+            align += old_align[last:start]
+            if content:
+                stands_for = old_align[end - 1] if end > start else align[-1] if align else at_start
+                chars.append(content)
+                align += [stands_for] * len(content)
+            last = end
+        chars.append(text[last:])
+        align += old_align[last:]
+        self.normalized = "".join(chars)
+        self.align = align
 
     def strip(self, left: bool, right: bool, is_space: Callable[[str], bool]) -> None:
         text = self.normalized

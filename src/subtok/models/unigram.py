@@ -66,6 +66,14 @@ class Unigram(Model):
         self.min_score = min((scores[i] for i in self._matched.values()), default=0.0)
         # every prefix match is a lattice edge: only the longest piece length bounds the search
         self._max_len = max(map(len, self._matched), default=0)
+        # the longest piece that starts with each 3-character prefix: the lattice looks no further
+        # than that (pieces of 1-2 characters are always looked up), which keeps a 262k vocabulary
+        # with long pieces at a few lookups per character instead of `_max_len`
+        reach: dict[str, int] = {}
+        for p in self._matched:
+            if len(p) > 2 and len(p) > reach.get(p[:3], 0):
+                reach[p[:3]] = len(p)
+        self._reach = reach
         self._memo: dict[str, list[Token]] = {}
 
     def get_vocab_size(self) -> int:
@@ -117,11 +125,11 @@ class Unigram(Model):
         best_score = [0.0] * (n + 1)
         best_start = [-1] * (n + 1)
         best_id = [0] * (n + 1)
-        max_len = self._max_len
+        reach = self._reach
         for start in range(n):
             base = best_score[start]
             has_single = False
-            limit = min(n, start + max_len)
+            limit = min(n, start + reach.get(text[start:start + 3], 2))
             for end in range(start + 1, limit + 1):
                 id = vocab.get(text[start:end])
                 if id is None:
@@ -153,7 +161,7 @@ class Unigram(Model):
         best_score = [0.0] * (n + 1)
         best_start = [-1] * (n + 1)
         best_id = [0] * (n + 1)
-        max_len = self._max_len
+        reach = self._reach
         frontier = 0
         for start in range(n):
             base = best_score[start]
@@ -164,7 +172,7 @@ class Unigram(Model):
                         best_score[i] = f32[0]
                 base = 0.0
             has_single = False
-            limit = min(n, start + max_len)
+            limit = min(n, start + reach.get(text[start:start + 3], 2))
             for end in range(start + 1, limit + 1):
                 id = vocab.get(text[start:end])
                 if id is None:
