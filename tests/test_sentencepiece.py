@@ -497,3 +497,20 @@ def test_float32_helper_and_unk_score():
 
     assert to_float32(0.1) == struct.unpack("f", struct.pack("f", 0.1))[0]
     assert to_float32(1e39) == float("inf")
+
+
+def test_bos_and_eos_only_when_asked():
+    path = str(assets.fetch("mistral/tokenizer.model.v1"))
+    sp = spm.SentencePieceProcessor(model_file=path)
+    plain = spf.load_sentencepiece(path)
+    wrapped = spf.load_sentencepiece(path, add_bos=True, add_eos=True)
+    for text in ["Hello world", "", "  x  ", "中文 <s>"]:
+        assert plain.encode(text).ids == sp.encode(text)
+        assert wrapped.encode(text).ids == sp.encode(text, add_bos=True, add_eos=True)
+        assert wrapped.encode(text, add_special_tokens=False).ids == sp.encode(text)
+        assert wrapped.decode(wrapped.encode(text).ids) == sp.decode(sp.encode(text, add_bos=True, add_eos=True))
+    assert wrapped.encode("a", "b").tokens == ["<s>", "▁a", "</s>", "<s>", "▁b", "</s>"]
+    no_bos = spf.read_model(Path(path).read_bytes())
+    no_bos.trainer_spec["bos_id"] = -1
+    with pytest.raises(TokenizerFormatError, match=r"trainer_spec.bos_id.*add_bos was asked for"):
+        spf.from_model(no_bos, add_bos=True)

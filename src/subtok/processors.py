@@ -20,7 +20,7 @@ from .bytes_map import BYTES_TO_UNICODE
 from .encoding import Encoding
 from .unicode import is_whitespace
 
-__all__ = ["PostProcessor", "TemplateProcessing", "BertProcessing", "RobertaProcessing", "ByteLevel",
+__all__ = ["PostProcessor", "TemplateProcessing", "around", "BertProcessing", "RobertaProcessing", "ByteLevel",
            "Sequence", "from_dict", "default_process"]
 
 _SPACE = BYTES_TO_UNICODE[ord(" ")]
@@ -215,6 +215,31 @@ class TemplateProcessing(PostProcessor):
     def to_dict(self) -> dict[str, Any]:
         return {"type": "TemplateProcessing", "single": self.single, "pair": self.pair,
                 "special_tokens": self.special_tokens}
+
+
+def around(first: tuple[str, int] | None, last: tuple[str, int] | None, *,
+           first_on_pair: bool = True) -> TemplateProcessing | None:
+    """A template that puts the special token `first` (text, id) before each text and `last` after it,
+    as sentencepiece's add_bos / add_eos and transformers' slow tokenizers wrap a pair; BERT-style
+    vocabularies put `first` ([CLS]) before the first text only (``first_on_pair=False``).
+
+    >>> around(("<s>", 1), None).single
+    [{'SpecialToken': {'id': '<s>', 'type_id': 0}}, {'Sequence': {'id': 'A', 'type_id': 0}}]
+    """
+    if first is None and last is None:
+        return None
+
+    def wrap(seq: str, type_id: int, with_first: bool) -> list[dict]:
+        out = [{"Sequence": {"id": seq, "type_id": type_id}}]
+        if first is not None and with_first:
+            out.insert(0, {"SpecialToken": {"id": first[0], "type_id": type_id}})
+        if last is not None:
+            out.append({"SpecialToken": {"id": last[0], "type_id": type_id}})
+        return out
+
+    single = wrap("A", 0, True)
+    specials = {t[0]: {"id": t[0], "ids": [t[1]], "tokens": [t[0]]} for t in (first, last) if t is not None}
+    return TemplateProcessing(single, single + wrap("B", 1, first_on_pair), specials)
 
 
 def _set_type_and_sequence(e: Encoding, type_id: int, seq: int) -> None:

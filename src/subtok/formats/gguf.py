@@ -620,23 +620,9 @@ def _add_tokens(tok: Tokenizer, v: GGUFVocab, tokens: list[str]) -> None:
 
 def _post_processor(tokens: list[str], first: int | None, last: int | None, *,
                     first_on_pair: bool = True) -> processors.PostProcessor | None:
-    """Special tokens around each text: `first` before it and `last` after it (llama.cpp's
-    add_bos_token / add_eos_token), as transformers' slow tokenizers wrap a pair; BERT puts its
-    [CLS] (`first`) before the first text only (``first_on_pair=False``)."""
-    if first is None and last is None:
-        return None
-
-    def wrap(seq: str, type_id: int, with_first: bool) -> list[dict]:
-        out = [{"Sequence": {"id": seq, "type_id": type_id}}]
-        if first is not None and with_first:
-            out.insert(0, {"SpecialToken": {"id": tokens[first], "type_id": type_id}})
-        if last is not None:
-            out.append({"SpecialToken": {"id": tokens[last], "type_id": type_id}})
-        return out
-
-    single = wrap("A", 0, True)
-    specials = {tokens[i]: {"id": tokens[i], "ids": [i], "tokens": [tokens[i]]} for i in (first, last) if i is not None}
-    return processors.TemplateProcessing(single, single + wrap("B", 1, first_on_pair), specials)
+    """llama.cpp's add_bos_token / add_eos_token (`first`, `last`: token ids) as a template."""
+    return processors.around(None if first is None else (tokens[first], first),
+                             None if last is None else (tokens[last], last), first_on_pair=first_on_pair)
 
 
 def _ends(v: GGUFVocab, bos: bool, eos: bool) -> tuple[int | None, int | None]:

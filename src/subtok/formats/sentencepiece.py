@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import regex
 
-from .. import decoders, normalizers, pre_tokenizers
+from .. import decoders, normalizers, pre_tokenizers, processors
 from ..added_tokens import AddedToken
 from ..errors import TokenizerFormatError
 from ..models import BPE, Unigram, WordLevel
@@ -316,21 +316,42 @@ def is_sentencepiece(path: str | os.PathLike[str]) -> bool:
     return (number, wire) == (1, _LEN) and all((f[0], f[1]) in ((2, _I32), (3, _VARINT)) for f in rest)
 
 
-def load_sentencepiece(path: str | os.PathLike[str]) -> Tokenizer:
+def load_sentencepiece(path: str | os.PathLike[str], *, add_bos: bool = False, add_eos: bool = False) -> Tokenizer:
     """Load a sentencepiece ``.model`` file (any name) as a Tokenizer.
 
-    >>> tok = load_sentencepiece("tokenizer.model")  # doctest: +SKIP
+    Like ``SentencePieceProcessor.encode``, it adds no BOS or EOS unless asked: `add_bos` / `add_eos`
+    put the model's bos/eos piece around each text when special tokens are added (``add_bos=True`` is
+    what Llama-2 and Mistral's Hugging Face tokenizers do).
+
+    >>> tok = load_sentencepiece("tokenizer.model.v1", add_bos=True)  # doctest: +SKIP
     >>> tok.encode("Hello world").tokens  # doctest: +SKIP
-    ['▁Hello', '▁world']
+    ['<s>', '▁Hello', '▁world']
     """
     p = os.fspath(path)
     with open(p, "rb") as f:
         data = f.read()
-    return from_model(read_model(data, file=p))
+    return from_model(read_model(data, file=p), add_bos=add_bos, add_eos=add_eos)
 
 
-def from_model(model: SentencePieceModel) -> Tokenizer:
-    """The Tokenizer of a parsed model (see `read_model`)."""
+def from_model(model: SentencePieceModel, *, add_bos: bool = False, add_eos: bool = False) -> Tokenizer:
+    """The Tokenizer of a parsed model (see `read_model`); `add_bos` / `add_eos` as in `load_sentencepiece`."""
+    tok = _from_model(model)
+    tok.post_processor = processors.around(_end_piece(model, "bos", add_bos), _end_piece(model, "eos", add_eos))
+    return tok
+
+
+def _end_piece(model: SentencePieceModel, which: str, wanted: bool) -> tuple[str, int] | None:
+    """The (piece, id) of the model's bos or eos piece when `wanted`."""
+    if not wanted:
+        return None
+    id = model.trainer_spec[f"{which}_id"]
+    if not 0 <= id < len(model.pieces):
+        raise TokenizerFormatError(f"add_{which} was asked for, but the model has no {which} piece ({which}_id is {id})",
+                                   path=f"trainer_spec.{which}_id", file=model.file)
+    return model.pieces[id][0], id
+
+
+def _from_model(model: SentencePieceModel) -> Tokenizer:
     t, n, d = model.trainer_spec, model.normalizer_spec, model.denormalizer_spec
     if d is not None and d["precompiled_charsmap"]:
         raise TokenizerFormatError("the model has a denormalizer charsmap, which subtok cannot apply to decoded "
