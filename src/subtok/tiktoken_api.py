@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, AbstractSet, Collection, Literal, Mapping, Seq
 
 import regex
 
+from . import fast as _fast
 from .errors import AssetError, EncodeError
 from .formats import tiktoken as tiktoken_format
 from .tokenizer import Tokenizer
@@ -133,7 +134,13 @@ class Encoding:
         >>> get_encoding("gpt2").encode_ordinary("hello world")  # doctest: +SKIP
         [31373, 995]
         """
-        return self._ordinary.encode(_valid_text(text)).ids
+        return self._ordinary_ids(text)
+
+    def _ordinary_ids(self, text: str) -> list[int]:
+        """The ids of ordinary text: by the compiled core when it takes the text (`subtok.fast`;
+        it rejects lone surrogates, which `_valid_text` then replaces), else by the reference."""
+        ids = _fast.encode_ids(self._ordinary, text)  # None: no core, not its shape, or not valid UTF-8
+        return ids if ids is not None else self._ordinary.encode(_valid_text(text)).ids
 
     def encode(self, text: str, *, allowed_special: _SpecialSet = set(),  # noqa: B006 - tiktoken's signature
                disallowed_special: _Disallowed = "all") -> list[int]:
@@ -156,19 +163,18 @@ class Encoding:
             m = _literal_alternation(disallowed).search(text)
             if m is not None:
                 _raise_disallowed(m.group())
-        text = _valid_text(text)
         allowed &= specials
         if not allowed:
-            return self._ordinary.encode(text).ids
+            return self._ordinary_ids(text)
         ids: list[int] = []
         start = 0
         for m in _literal_alternation(allowed).finditer(text):
             if m.start() > start:
-                ids += self._ordinary.encode(text[start:m.start()]).ids
+                ids += self._ordinary_ids(text[start:m.start()])
             ids.append(self._special_tokens[m.group()])
             start = m.end()
         if start < len(text):
-            ids += self._ordinary.encode(text[start:]).ids
+            ids += self._ordinary_ids(text[start:])
         return ids
 
     def encode_batch(self, text: Sequence[str], *, num_threads: int = 8,

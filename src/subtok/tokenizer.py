@@ -19,6 +19,7 @@ import os
 from typing import Any, Iterable, Sequence, Union
 
 from . import decoders as _decoders
+from . import fast as _fast
 from . import models as _models
 from . import normalizers as _normalizers
 from . import pre_tokenizers as _pre_tokenizers
@@ -344,6 +345,9 @@ class Tokenizer:
         >>> tok.encode("playing").tokens
         ['play', '##ing']
         """
+        fast = _fast.encode(self, sequence, pair, is_pretokenized, add_special_tokens)  # None: not its shape
+        if fast is not None:
+            return fast
         enc = self._encode_sequence(sequence, 0, is_pretokenized)
         pair_enc = None if pair is None else self._encode_sequence(pair, 1, is_pretokenized)
         return self._post_process(enc, pair_enc, add_special_tokens)

@@ -1,0 +1,22 @@
+"""Build of subtok's optional compiled core, ``subtok._core`` (the metadata is in pyproject.toml).
+
+The extension is optional: without a working C compiler the install still succeeds and subtok
+runs on its pure-Python reference (``subtok.fast.available()`` is then False, and subtok says so
+once when a fast path would have been used).
+"""
+
+from setuptools import Extension, setup
+
+CORE = "src/subtok/_core/"
+
+setup(
+    ext_modules=[
+        Extension(
+            "subtok._core",
+            sources=[CORE + "module.c", CORE + "bpe.c", CORE + "merge.c"],
+            depends=[CORE + "bpe.h", CORE + "lookup.h", CORE + "scan.h", CORE + "unicode_classes.h"],
+            extra_compile_args=["-O3", "-std=c99", "-fvisibility=hidden"],
+            optional=True,
+        )
+    ],
+)

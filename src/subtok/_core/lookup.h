@@ -1,0 +1,124 @@
+/* The hash lookups shared by bpe.c and merge.c: token bytes -> id, and (left, right) -> merge. */
+#ifndef SUBTOK_LOOKUP_H
+#define SUBTOK_LOOKUP_H
+
+#include <string.h>
+
+#include "bpe.h"
+
+/* The first min(n, 8) bytes of p as a little-endian number (zero-padded). Two overlapping 4-byte
+ * loads cover 4-7 bytes without a loop or a byte-by-byte copy. */
+static inline uint64_t load_upto8(const uint8_t *p, size_t n) {
+    uint64_t v = 0;
+    if (n >= 8) {
+        memcpy(&v, p, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        v = a | ((uint64_t)b << (8 * (n - 4)));
+    } else if (n) {
+        v = p[0] | ((uint64_t)p[n / 2] << (8 * (n / 2))) | ((uint64_t)p[n - 1] << (8 * (n - 1)));
+    }
+    return v;
+}
+
+/* A key as the slots hold it: its first 16 bytes, zero-padded, its hash and length. */
+typedef struct {
+    uint64_t head[2];
+    uint32_t hash;
+    uint32_t len;
+} piece_key;
+
+static inline uint64_t mix64(uint64_t x) {
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+static inline piece_key key_of(const uint8_t *p, size_t n) {
+    piece_key k;
+    k.head[0] = load_upto8(p, n);
+    k.head[1] = n > 8 ? load_upto8(p + 8, n - 8) : 0;
+    uint64_t h = k.head[0] ^ (0x9E3779B97F4A7C15ULL * (uint64_t)n);
+    if (n > 8) h = mix64(h) ^ k.head[1];
+    for (size_t i = 16; i < n; i += 8) {
+        uint64_t v;
+        if (i + 8 <= n) memcpy(&v, p + i, 8);
+        else memcpy(&v, p + n - 8, 8); /* the last, overlapping, 8 bytes */
+        h = mix64(h) ^ v;
+    }
+    k.hash = (uint32_t)mix64(h);
+    k.len = n < UINT32_MAX ? (uint32_t)n : UINT32_MAX;
+    return k;
+}
+
+static inline uint32_t tag_of(const piece_key *k) {
+    return (k->hash & 0xFFFFFF00u) | (k->len < 255 ? k->len : 255u);
+}
+
+/* Whether slot e holds key k; a key longer than 16 bytes keeps the rest at base + e->off. */
+static inline int slot_holds(const bpe_slot *e, const piece_key *k, uint32_t tag, const uint8_t *p,
+                             const uint8_t *base) {
+    return e->tag == tag && e->head[0] == k->head[0] && e->head[1] == k->head[1] && e->len == k->len &&
+           (k->len <= 16 || memcmp(base + e->off, p + 16, k->len - 16) == 0);
+}
+
+/* The id of the token p[0:n] (key k) in *id; 0 if it is no token. */
+static inline int vocab_find(const bpe_tables *t, const uint8_t *p, const piece_key *k, uint32_t *id) {
+    uint32_t tag = tag_of(k);
+    for (uint32_t i = k->hash & t->vocab_mask;; i = (i + 1) & t->vocab_mask) {
+        const bpe_slot *e = &t->vocab[i];
+        if (e->tag == 0) return 0;
+        if (slot_holds(e, k, tag, p, t->blob)) {
+            *id = e->ref;
+            return 1;
+        }
+    }
+}
+
+static inline uint32_t hash_pair(uint32_t left, uint32_t right) {
+    return (uint32_t)mix64(((uint64_t)left << 32) | right);
+}
+
+/* The rank of merging (left, right) and the merged id in *merged; BPE_NONE if no merge. */
+static inline uint32_t pair_find(const bpe_tables *t, uint32_t left, uint32_t right, uint32_t *merged) {
+    for (uint32_t i = hash_pair(left, right) & t->pair_mask;; i = (i + 1) & t->pair_mask) {
+        const bpe_pair_slot *e = &t->pairs[i];
+        if (e->rank == BPE_NONE) return BPE_NONE;
+        if (e->left == left && e->right == right) {
+            *merged = e->id;
+            return e->rank;
+        }
+    }
+}
+
+/* pair_find packed for comparing: rank << 32 | merged id, or UINT64_MAX when no merge. Ranks
+ * are unique per pair, so comparing packed values compares ranks. */
+static inline uint64_t pair_lookup(const bpe_tables *t, uint32_t left, uint32_t right) {
+    uint32_t merged, rank = pair_find(t, left, right, &merged);
+    return rank == BPE_NONE ? UINT64_MAX : ((uint64_t)rank << 32) | merged;
+}
+
+/* Merging (merge.c): append the ids of piece p[0:n] to out, which has room for n more. Pieces of
+ * up to LINEAR_MAX bytes merge on the stack; longer ones use scratch memory kept for the call. */
+#define LINEAR_MAX 48
+#define BUCKET_MIN 512
+typedef struct {
+    uint32_t *buf;          /* per-symbol arrays */
+    size_t buf_n;
+    uint32_t *heads;        /* bucket queue: one list head per rank, all empty between pieces */
+    uint64_t *bits;         /* its non-empty buckets: `words` words, then a summary bit per word */
+    size_t words;
+    uint32_t *pool;         /* list entries: (position, next entry) */
+    size_t pool_len, pool_cap;
+} merge_scratch;
+
+void bpe_merge_linear(const bpe_tables *t, const uint8_t *p, size_t n, bpe_ids *out);
+int bpe_merge_long(const bpe_tables *t, const uint8_t *p, size_t n, bpe_ids *out, merge_scratch *sc);
+void bpe_merge_scratch_free(merge_scratch *sc);
+
+#endif

@@ -1,0 +1,349 @@
+/* subtok._core: the compiled core's Python face.
+ *
+ *   BPE(blob, token_lens, token_ids, left, right, rank, merged, byte_ids, ignore_merges)
+ *       .encode(text, pattern) -> list[int]
+ *       .encode_batch(texts, pattern) -> list[list[int]]
+ *       .encode_piece(data) -> list[int]            (one piece's bytes, no scanning)
+ *   split(text, pattern) -> list[int]               (piece ends, in code points; for tests)
+ *   PATTERN_GPT2, PATTERN_CL100K, PATTERN_O200K
+ *
+ * subtok/fast.py builds a BPE from a subtok BPE model and decides when it may be used; nothing
+ * here knows about tokenizer files. The arrays are buffers of native uint32 (array('I')).
+ *
+ * The GIL is released while a text is scanned and encoded into a C array of ids; Python ints are
+ * made only at the end. Those come from a per-tokenizer cache (one int object per id, made the
+ * first time the id is returned), which turns building the result list into pointer copies: with
+ * the work itself at ~100 MB/s, PyLong_FromLong per id would cost about a third of the time.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "bpe.h"
+#include "scan.h"
+
+/* Texts shorter than this keep the GIL: releasing and taking it back costs more than encoding. */
+#define GIL_RELEASE_BYTES 256
+/* The memo (bpe.h) of one BPE object serves one call at a time: no lock on every lookup. A call
+ * that finds it taken by another thread works without one, or, with this much text, with a memo
+ * of its own for the duration. */
+#define MEMO_ENTRIES 16384
+#define PRIVATE_MEMO_BYTES (256 * 1024)
+
+typedef struct {
+    PyObject_HEAD
+    bpe_tables tables;
+    int ready;
+    PyObject **ints; /* ints[id]: a cached int object, or NULL (made on first use, under the GIL) */
+    bpe_memo *memo;  /* made on first use */
+    int memo_busy;   /* taken (atomically) by the call using memo */
+} BPEObject;
+
+/* -- text in, ids out --------------------------------------------------------------------------- */
+
+typedef struct {
+    const uint8_t *s;
+    size_t n;
+    PyObject *owner; /* a bytes object holding s, or NULL when s is the str's own ASCII data */
+} utf8_text;
+
+/* The UTF-8 bytes of a str: ASCII strings are used in place; others are encoded into a bytes
+ * object (not PyUnicode_AsUTF8, which would keep a UTF-8 copy alive inside the str for good). A str
+ * with lone surrogates raises UnicodeEncodeError, like the reference. */
+static int utf8_of(PyObject *text, utf8_text *out) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "expected a str, got %.100s", Py_TYPE(text)->tp_name);
+        return -1;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0) return -1;
+#endif
+    if (PyUnicode_IS_ASCII(text)) {
+        out->s = (const uint8_t *)PyUnicode_DATA(text);
+        out->n = (size_t)PyUnicode_GET_LENGTH(text);
+        out->owner = NULL;
+        return 0;
+    }
+    PyObject *b = PyUnicode_AsUTF8String(text);
+    if (!b) return -1;
+    out->s = (const uint8_t *)PyBytes_AS_STRING(b);
+    out->n = (size_t)PyBytes_GET_SIZE(b);
+    out->owner = b;
+    return 0;
+}
+
+static PyObject *int_of(BPEObject *self, uint32_t id) {
+    PyObject *v = self->ints[id];
+    if (!v) {
+        v = PyLong_FromUnsignedLong(id);
+        if (!v) return NULL;
+        self->ints[id] = v;
+    }
+    Py_INCREF(v);
+    return v;
+}
+
+static PyObject *list_of_ids(BPEObject *self, const bpe_ids *ids) {
+    if (!self->ints) {
+        self->ints = PyMem_Calloc((size_t)self->tables.max_id + 1, sizeof(PyObject *));
+        if (!self->ints) return PyErr_NoMemory();
+    }
+    PyObject *list = PyList_New((Py_ssize_t)ids->len);
+    if (!list) return NULL;
+    PyObject **ints = self->ints;
+    for (size_t k = 0; k < ids->len; k++) {
+        /* the int objects are scattered over the heap: fetch the ones a few ids ahead */
+        if (k + 8 < ids->len) {
+            PyObject *ahead = ints[ids->ids[k + 8]];
+            if (ahead) __builtin_prefetch(ahead, 1);
+            if (k + 16 < ids->len) __builtin_prefetch(&ints[ids->ids[k + 16]]);
+        }
+        PyObject *v = int_of(self, ids->ids[k]);
+        if (!v) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)k, v);
+    }
+    return list;
+}
+
+static int check_pattern(int pattern) {
+    if (pattern < 0 || pattern >= N_PATTERNS) {
+        PyErr_Format(PyExc_ValueError, "unknown pattern %d (expected 0..%d)", pattern, N_PATTERNS - 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* -- BPE ---------------------------------------------------------------------------------------- */
+
+static int uint32_buffer(Py_buffer *view, const char *name, size_t *count) {
+    if (view->len % 4) {
+        PyErr_Format(PyExc_ValueError, "%s: expected a buffer of uint32 (array('I'))", name);
+        return -1;
+    }
+    *count = (size_t)view->len / 4;
+    return 0;
+}
+
+static int BPE_init(BPEObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"blob", "token_lens", "token_ids", "left", "right", "rank", "merged",
+                             "byte_ids", "ignore_merges", NULL};
+    Py_buffer v[8];
+    int ignore_merges;
+    if (self->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "BPE tables are built once");
+        return -1;
+    }
+    memset(v, 0, sizeof(v));
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*y*y*y*y*y*y*y*p", kwlist, &v[0], &v[1], &v[2], &v[3],
+                                     &v[4], &v[5], &v[6], &v[7], &ignore_merges))
+        return -1;
+    int rc = -1;
+    size_t n_lens, n_ids, n_left, n_right, n_rank, n_merged, n_bytes;
+    if (uint32_buffer(&v[1], "token_lens", &n_lens) || uint32_buffer(&v[2], "token_ids", &n_ids) ||
+        uint32_buffer(&v[3], "left", &n_left) || uint32_buffer(&v[4], "right", &n_right) ||
+        uint32_buffer(&v[5], "rank", &n_rank) || uint32_buffer(&v[6], "merged", &n_merged) ||
+        uint32_buffer(&v[7], "byte_ids", &n_bytes))
+        goto done;
+    if (n_lens != n_ids || n_left != n_right || n_left != n_rank || n_left != n_merged || n_bytes != 256) {
+        PyErr_SetString(PyExc_ValueError, "BPE: the arrays' lengths do not match");
+        goto done;
+    }
+    bpe_spec spec = {v[0].buf, (size_t)v[0].len, v[1].buf, v[2].buf, n_lens, v[3].buf, v[4].buf,
+                     v[5].buf, v[6].buf, n_left, v[7].buf, ignore_merges};
+    char err[200];
+    if (bpe_tables_init(&self->tables, &spec, err, sizeof(err))) {
+        PyErr_Format(PyExc_ValueError, "BPE: %s", err);
+        goto done;
+    }
+    if (self->tables.max_id >= (1u << 28)) {
+        bpe_tables_free(&self->tables);
+        PyErr_SetString(PyExc_ValueError, "BPE: token ids must be below 2**28");
+        goto done;
+    }
+    self->ready = 1;
+    rc = 0;
+done:
+    for (int k = 0; k < 8; k++) PyBuffer_Release(&v[k]);
+    return rc;
+}
+
+static void BPE_dealloc(BPEObject *self) {
+    if (self->ints) {
+        for (size_t k = 0; k <= self->tables.max_id; k++) Py_XDECREF(self->ints[k]);
+        PyMem_Free(self->ints);
+    }
+    if (self->ready) bpe_tables_free(&self->tables);
+    bpe_memo_free(self->memo);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int check_ready(BPEObject *self) {
+    if (!self->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "BPE object was not initialized");
+        return -1;
+    }
+    return 0;
+}
+
+/* Encode texts[0:count] into ids[0:count], without the GIL when there is enough work. */
+static int encode_texts(BPEObject *self, int pattern, const utf8_text *texts, bpe_ids *ids, size_t count) {
+    size_t total = 0;
+    for (size_t k = 0; k < count; k++) total += texts[k].n;
+    int failed = 0, shared = __atomic_exchange_n(&self->memo_busy, 1, __ATOMIC_ACQUIRE) == 0;
+    bpe_memo *memo = NULL;
+    if (shared) {
+        if (!self->memo) self->memo = bpe_memo_new(MEMO_ENTRIES); /* NULL (no memory): no memo */
+        memo = self->memo;
+    } else if (total >= PRIVATE_MEMO_BYTES) {
+        memo = bpe_memo_new(MEMO_ENTRIES);
+    }
+    PyThreadState *save = total >= GIL_RELEASE_BYTES ? PyEval_SaveThread() : NULL;
+    for (size_t k = 0; k < count && !failed; k++)
+        failed = bpe_encode(&self->tables, memo, pattern, texts[k].s, texts[k].n, &ids[k]) != 0;
+    if (save) PyEval_RestoreThread(save);
+    if (shared) __atomic_store_n(&self->memo_busy, 0, __ATOMIC_RELEASE);
+    else bpe_memo_free(memo);
+    if (failed) PyErr_NoMemory();
+    return failed ? -1 : 0;
+}
+
+static PyObject *BPE_encode(BPEObject *self, PyObject *args) {
+    PyObject *text;
+    int pattern;
+    if (check_ready(self) || !PyArg_ParseTuple(args, "Ui:encode", &text, &pattern) || check_pattern(pattern))
+        return NULL;
+    utf8_text t;
+    if (utf8_of(text, &t)) return NULL;
+    bpe_ids ids = {NULL, 0, 0};
+    PyObject *result = NULL;
+    if (!encode_texts(self, pattern, &t, &ids, 1)) result = list_of_ids(self, &ids);
+    free(ids.ids);
+    Py_XDECREF(t.owner);
+    return result;
+}
+
+static PyObject *BPE_encode_batch(BPEObject *self, PyObject *args) {
+    PyObject *texts, *seq, *result = NULL;
+    int pattern;
+    if (check_ready(self) || !PyArg_ParseTuple(args, "Oi:encode_batch", &texts, &pattern) ||
+        check_pattern(pattern))
+        return NULL;
+    seq = PySequence_Fast(texts, "encode_batch expects a sequence of str");
+    if (!seq) return NULL;
+    size_t count = (size_t)PySequence_Fast_GET_SIZE(seq), done = 0;
+    utf8_text *t = PyMem_Calloc(count ? count : 1, sizeof(utf8_text));
+    bpe_ids *ids = PyMem_Calloc(count ? count : 1, sizeof(bpe_ids));
+    if (!t || !ids) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    for (; done < count; done++)
+        if (utf8_of(PySequence_Fast_GET_ITEM(seq, (Py_ssize_t)done), &t[done])) goto out;
+    if (encode_texts(self, pattern, t, ids, count)) goto out;
+    result = PyList_New((Py_ssize_t)count);
+    for (size_t k = 0; result && k < count; k++) {
+        PyObject *one = list_of_ids(self, &ids[k]);
+        if (!one) Py_CLEAR(result);
+        else PyList_SET_ITEM(result, (Py_ssize_t)k, one);
+    }
+out:
+    for (size_t k = 0; k < done; k++) Py_XDECREF(t[k].owner);
+    for (size_t k = 0; ids && k < count; k++) free(ids[k].ids);
+    PyMem_Free(t);
+    PyMem_Free(ids);
+    Py_DECREF(seq);
+    return result;
+}
+
+static PyObject *BPE_encode_piece(BPEObject *self, PyObject *arg) {
+    Py_buffer data;
+    if (check_ready(self) || PyObject_GetBuffer(arg, &data, PyBUF_SIMPLE)) return NULL;
+    bpe_ids ids = {NULL, 0, 0};
+    PyObject *result = NULL;
+    if (bpe_encode_piece(&self->tables, data.buf, (size_t)data.len, &ids)) PyErr_NoMemory();
+    else result = list_of_ids(self, &ids);
+    free(ids.ids);
+    PyBuffer_Release(&data);
+    return result;
+}
+
+static PyMethodDef BPE_methods[] = {
+    {"encode", (PyCFunction)BPE_encode, METH_VARARGS,
+     "encode(text, pattern) -> list[int]: cut text with the pattern's scanner, BPE each piece."},
+    {"encode_batch", (PyCFunction)BPE_encode_batch, METH_VARARGS,
+     "encode_batch(texts, pattern) -> list[list[int]]: encode for each text, the GIL released once."},
+    {"encode_piece", (PyCFunction)BPE_encode_piece, METH_O,
+     "encode_piece(data: bytes) -> list[int]: the ids of one piece (no scanning)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject BPEType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "subtok._core.BPE",
+    .tp_doc = "Byte-level BPE tables and encoder (see subtok.fast).",
+    .tp_basicsize = sizeof(BPEObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)BPE_init,
+    .tp_dealloc = (destructor)BPE_dealloc,
+    .tp_methods = BPE_methods,
+};
+
+/* -- split -------------------------------------------------------------------------------------- */
+
+static size_t next_piece(int pattern, const uint8_t *s, size_t i, size_t n) {
+    switch (pattern) {
+    case PATTERN_GPT2: return next_piece_gpt2(s, i, n);
+    case PATTERN_CL100K: return next_piece_cl100k(s, i, n);
+    default: return next_piece_o200k(s, i, n);
+    }
+}
+
+static PyObject *split(PyObject *module, PyObject *args) {
+    PyObject *text, *ends;
+    int pattern;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "Ui:split", &text, &pattern) || check_pattern(pattern)) return NULL;
+    utf8_text t;
+    if (utf8_of(text, &t)) return NULL;
+    ends = PyList_New(0);
+    size_t i = 0, chars = 0;
+    while (ends && i < t.n) {
+        size_t j = next_piece(pattern, t.s, i, t.n);
+        for (; i < j; i++) chars += (t.s[i] & 0xC0) != 0x80;
+        PyObject *v = PyLong_FromSize_t(chars);
+        if (!v || PyList_Append(ends, v)) Py_CLEAR(ends);
+        Py_XDECREF(v);
+    }
+    Py_XDECREF(t.owner);
+    return ends;
+}
+
+static PyMethodDef module_methods[] = {
+    {"split", split, METH_VARARGS,
+     "split(text, pattern) -> list[int]: where the pattern's pieces end, in code points."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef core_module = {
+    PyModuleDef_HEAD_INIT, "subtok._core", "subtok's compiled core (see subtok.fast).", -1, module_methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__core(void) {
+    if (PyType_Ready(&BPEType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&core_module);
+    if (!m) return NULL;
+    Py_INCREF(&BPEType);
+    if (PyModule_AddObject(m, "BPE", (PyObject *)&BPEType) < 0 ||
+        PyModule_AddIntConstant(m, "PATTERN_GPT2", PATTERN_GPT2) < 0 ||
+        PyModule_AddIntConstant(m, "PATTERN_CL100K", PATTERN_CL100K) < 0 ||
+        PyModule_AddIntConstant(m, "PATTERN_O200K", PATTERN_O200K) < 0) {
+        Py_DECREF(&BPEType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,417 @@
+"""The compiled core (subtok._core, switched by subtok.fast) gives exactly the reference's results.
+
+fast == pure-Python reference == tiktoken for gpt2, cl100k_base and o200k_base on the corpus, the
+shared benchmark files, hypothesis-generated text and worst cases; the hand-written scanners cut
+exactly where the reference's patterns cut, for every code point in several contexts; the merge
+engine (linear scan, heap, bucket queue) agrees with the reference on random merge tables.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pickle
+import random
+import shutil
+import subprocess
+import sys
+import sysconfig
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import subtok
+from corpus import ALL
+from subtok import fast, pre_tokenizers
+from subtok.bytes_map import BYTES_TO_UNICODE
+from subtok.encoding import Encoding
+from subtok.errors import InvalidTextError
+from subtok.formats.tiktoken import CL100K_PATTERN, O200K_PATTERN, R50K_PATTERN
+from subtok.models import BPE
+from subtok.patterns import Regex, compile_onig
+from subtok.tiktoken_api import get_encoding
+
+tiktoken = pytest.importorskip("tiktoken")
+from tiktoken_ext import openai_public  # noqa: E402
+
+NAMES = ["gpt2", "cl100k_base", "o200k_base"]
+PATTERNS = [R50K_PATTERN, CL100K_PATTERN, O200K_PATTERN]  # index = the scanner's number
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "corpus"
+
+needs_core = pytest.mark.skipif(not fast.available(), reason="subtok._core is not built")
+
+
+def test_core_is_built():
+    """Where a C compiler is, the install builds the core (a broken build must not go unnoticed)."""
+    if not fast.available() and shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]) is None:
+        pytest.skip("no C compiler here: subtok runs on the reference")
+    assert fast.available(), f"subtok._core did not import: {fast._IMPORT_ERROR}"
+    assert fast.enabled() or fast._forced_reference
+
+
+def official_tiktoken(name: str, ours):
+    """tiktoken's own Encoding (official pattern and special tokens) on the same ranks."""
+    ranks = ours._mergeable_ranks
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(openai_public, "load_tiktoken_bpe", lambda *a, **k: ranks)
+        mp.setattr(openai_public, "data_gym_to_mergeable_bpe_ranks", lambda *a, **k: ranks)
+        return tiktoken.Encoding(**openai_public.ENCODING_CONSTRUCTORS[name]())
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def trio(request):
+    """(name, subtok face, tiktoken) for one encoding."""
+    face = get_encoding(request.param)
+    return request.param, face, official_tiktoken(request.param, face)
+
+
+def reference_ids(tok: subtok.Tokenizer, text: str, **kwargs) -> list[int]:
+    fast.use_reference(True)
+    try:
+        enc = tok.encode(text, **kwargs)
+    finally:
+        fast.use_reference(False)
+    assert type(enc) is Encoding  # really the reference
+    return enc.ids
+
+
+def check(name: str, face, theirs, text: str, reference: bool = True) -> None:
+    tok = face.tokenizer
+    expected = theirs.encode_ordinary(text)
+    assert face.encode_ordinary(text) == expected, f"{name} face {text[:60]!r}"
+    got = tok.encode(text, add_special_tokens=False).ids
+    assert got == theirs.encode(text, allowed_special="all"), f"{name} Tokenizer.encode {text[:60]!r}"
+    if reference:
+        assert got == reference_ids(tok, text, add_special_tokens=False), f"{name} reference {text[:60]!r}"
+
+
+# -- parity -----------------------------------------------------------------------------------------
+
+@needs_core
+def test_the_fast_path_is_taken(trio):
+    name, face, _ = trio
+    enc = face.tokenizer.encode("hello world")
+    assert type(enc) is fast.LazyEncoding
+    assert fast._plan(face._ordinary).pattern == NAMES.index(name)
+
+
+def test_corpus(trio):
+    name, face, theirs = trio
+    for text in ALL:
+        check(name, face, theirs, text)
+
+
+def test_encodings_equal_the_reference_in_every_field(trio):
+    """Tokens, offsets and the rest come from the reference, lazily, and equal it."""
+    name, face, _ = trio
+    tok = face.tokenizer
+    for text in ALL[::7] + ["", "a<|endoftext|>b", "<|endoftext|>"]:
+        ours = tok.encode(text)
+        fast.use_reference(True)
+        ref = tok.encode(text)
+        fast.use_reference(False)
+        assert ours == ref and ours.tokens == ref.tokens and ours.offsets == ref.offsets, text[:40]
+        again = pickle.loads(pickle.dumps(ours))
+        assert type(again) is Encoding and again == ref
+
+
+def test_batches_and_special_tokens(trio):
+    name, face, theirs = trio
+    tok = face.tokenizer
+    texts = [t + "<|endoftext|>" + t[:5] for t in ALL[:20]] + ["<|endoftext|><|endoftext|>", ""]
+    assert [e.ids for e in tok.encode_batch(texts)] == [theirs.encode(t, allowed_special="all") for t in texts]
+    assert face.encode_ordinary_batch(texts) == theirs.encode_ordinary_batch(texts)
+    assert face.encode_batch(texts, allowed_special="all") == theirs.encode_batch(texts, allowed_special="all")
+
+
+@pytest.mark.parametrize("file", ["en.txt", "code.txt", "multi.txt"])
+def test_shared_corpus(trio, file):
+    if not (CORPUS / file).is_file():
+        pytest.skip("../shared/bench/corpus is not beside this clone")
+    name, face, theirs = trio
+    data = (CORPUS / file).read_bytes()
+    text = data[:600_000].decode("utf-8", "ignore")
+    check(name, face, theirs, text, reference=False)
+    check(name, face, theirs, text[-20_000:])
+    paragraphs = text[:100_000].split("\n\n")
+    assert face.encode_ordinary_batch(paragraphs) == theirs.encode_ordinary_batch(paragraphs)
+
+
+@SETTINGS
+@given(text=st.text(max_size=80))
+def test_any_text(trio, text):
+    name, face, theirs = trio
+    check(name, face, theirs, text)
+
+
+TRICKY = list(" \t\n\r\x0b\x0c\x1c\x85\u00a0\u1680\u2000\u2028\u3000'sStTdDmMlLvVrReE0123456789\u0660\u00b2aZ!.?,/-_"
+              "é\u0301\u0903中あ😀ſK\u212a\u0130ß\ufb00\u01c5\u02b0\u00aa\U0001f3fb\x00")
+
+
+@SETTINGS
+@given(text=st.text(alphabet=st.sampled_from(TRICKY), max_size=40))
+def test_pattern_corners(trio, text):
+    """Contractions (case-folded), digit runs, marks, title case, newlines, trailing whitespace."""
+    name, face, theirs = trio
+    check(name, face, theirs, text)
+
+
+def test_nul_and_surrogates(trio):
+    name, face, theirs = trio
+    tok = face.tokenizer
+    for text in ["\x00", "a\x00b", "\x00\x00 \x00", "x\x00'S"]:
+        check(name, face, theirs, text)
+    for text in ["\ud800", "a\udfff b", "\ud83d\ude00 x"]:
+        assert face.encode_ordinary(text) == theirs.encode_ordinary(text)  # replaced, as tiktoken does
+        mixed = text + "<|endoftext|>" + text
+        assert face.encode(mixed, allowed_special="all") == theirs.encode(mixed, allowed_special="all")
+        assert face.encode(mixed, disallowed_special=()) == theirs.encode(mixed, disallowed_special=())
+        with pytest.raises(InvalidTextError):  # rejected, as the reference (and HF tokenizers) do
+            tok.encode(text)
+
+
+# -- the scanners, every code point -----------------------------------------------------------------
+
+CONTEXTS = {  # joined into one text, so each code point also has the next sample's start after it
+    "alone": lambda c: c,
+    "a+c+1": lambda c: "a" + c + "1",
+    "space+c+'s": lambda c: " " + c + "'s",
+}
+
+
+@needs_core
+@pytest.mark.parametrize("kind", range(3), ids=NAMES)
+def test_scanner_cuts_like_the_pattern_for_every_code_point(kind):
+    """Every code point, alone and in small contexts, through the C scanner and the reference's
+    pattern. The code points on which the reference switches to its Oniguruma-fixed pattern
+    (`trigger`) are run apart from the others, exactly as the reference would run them; each
+    group is one long text (neighbours are contexts too)."""
+    from subtok import _core
+
+    rx = compile_onig(PATTERNS[kind])
+    every = [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000]
+    if rx.trigger is None:
+        groups = [every]
+    else:
+        hits = {m.group() for m in rx.trigger.finditer("".join(every))}
+        groups = [[c for c in every if c in hits], [c for c in every if c not in hits]]
+    for label, context in CONTEXTS.items():
+        for group in groups:
+            text = "".join(context(c) for c in group)
+            expected = [m.end() for m in rx.finditer(text)]
+            got = _core.split(text, kind)
+            if got != expected:
+                i = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
+                at = expected[i - 1] if i else 0
+                pytest.fail(f"{NAMES[kind]} {label}: pieces differ after {text[max(0, at - 5):at + 10]!r}: "
+                            f"C ends {got[i:i + 3]}, pattern ends {expected[i:i + 3]}")
+
+
+@needs_core
+def test_scanner_on_short_texts():
+    """Text boundaries matter (\\s+(?!\\S) at the end): short texts one by one."""
+    from subtok import _core
+
+    rnd = random.Random(5)
+    alphabet = TRICKY + ["\u4e00", "\u0391", "\u01c5", "\u0300", "\U0001d7d8", "\u2163", "/"]
+    for kind, pattern in enumerate(PATTERNS):
+        rx = compile_onig(pattern)
+        for _ in range(3000):
+            text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 9)))
+            assert _core.split(text, kind) == [m.end() for m in rx.finditer(text)], (kind, text)
+
+
+def test_generated_tables_are_up_to_date():
+    tools = Path(__file__).resolve().parents[1] / "tools"
+    sys.path.insert(0, str(tools))
+    try:
+        import gen_fast_tables
+    finally:
+        sys.path.remove(str(tools))
+    assert gen_fast_tables.OUT.read_text() == gen_fast_tables.generate(), \
+        "src/subtok/_core/unicode_classes.h is stale: run python tools/gen_fast_tables.py and rebuild"
+
+
+# -- the merge engine on random merge tables ----------------------------------------------------------
+
+def byte_level_tokenizer(merges: list[tuple[str, str]], pattern: str = R50K_PATTERN) -> subtok.Tokenizer:
+    vocab = {c: i for i, c in enumerate(BYTES_TO_UNICODE)}
+    for a, b in merges:
+        for t in (a, b, a + b):
+            vocab.setdefault(t, len(vocab))
+    tok = subtok.Tokenizer(BPE(vocab, merges, ignore_merges=True))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(pattern), "isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)])
+    return tok
+
+
+def random_merges(rnd: random.Random, letters: str, count: int) -> list[tuple[str, str]]:
+    """Merges over `letters` in random order: new pairs may rank below the merge that made them."""
+    tokens = list(letters)
+    merges = []
+    while len(merges) < count:
+        a, b = rnd.choice(tokens), rnd.choice(tokens)
+        if a + b not in tokens and len(a + b) <= 12:
+            tokens.append(a + b)
+            merges.append((a, b))
+    rnd.shuffle(merges)
+    return merges
+
+
+@needs_core
+@pytest.mark.parametrize("seed", range(12))
+def test_merges_on_random_tables(seed):
+    """Pieces short (linear scan), mid-sized (heap) and long (bucket queue) against the reference."""
+    rnd = random.Random(seed)
+    tok = byte_level_tokenizer(random_merges(rnd, "abcd", 60))
+    assert fast._plan(tok) is not None
+    for n in [1, 2, 3, 7, 20, 47, 48, 49, 100, 511, 512, 513, 3000]:
+        for _ in range(2 if n > 500 else 6):
+            text = "".join(rnd.choice("abcd") for _ in range(n))
+            assert tok.encode(text).ids == reference_ids(tok, text), (seed, n, text[:60])
+    runs = "a" * 1500 + "ab" * 700 + "abcd" * 300
+    assert tok.encode(runs).ids == reference_ids(tok, runs)
+
+
+@needs_core
+def test_a_merge_that_makes_a_lower_ranked_pair():
+    merges = [("ab", "c"), ("b", "c"), ("a", "b")]  # "abc": (a, b) first, then (ab, c), ranked above it
+    tok = byte_level_tokenizer(merges)
+    for text in ["abc", "abc" * 20, "abc" * 200, "abcbc" * 150]:
+        assert tok.encode(text).ids == reference_ids(tok, text), text[:30]
+
+
+# -- worst cases --------------------------------------------------------------------------------------
+
+def worst_cases() -> dict[str, str]:
+    cjk = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(333_333))
+    words = ("tokenizers cut text into pieces and every piece into tokens " * 20_000).replace(" ", "")
+    return {"a": "a" * 1_000_000, "no whitespace": words[:1_000_000], "emoji": "😀" * 250_000, "cjk": cjk}
+
+
+@needs_core
+def test_worst_cases_finish(trio):
+    """1 MB inputs that are one piece: they finish (linear-ish), and decode back; a 20 kB slice of
+    each equals the reference and tiktoken."""
+    name, face, theirs = trio
+    tok = face.tokenizer
+    for label, text in worst_cases().items():
+        ids = tok.encode(text, add_special_tokens=False).ids
+        assert face.decode(ids) == text, label
+        check(name, face, theirs, text[:20_000])
+
+
+# -- the switch, the hooks, threads -----------------------------------------------------------------------
+
+def test_use_reference_switch():
+    tok = get_encoding("gpt2").tokenizer
+    fast.use_reference(True)
+    try:
+        assert not fast.enabled()
+        assert type(tok.encode("hello")) is Encoding
+    finally:
+        fast.use_reference(False)
+    assert fast.enabled() == fast.available()
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, **env})
+
+
+def test_subtok_pure_environment_variable():
+    out = run_python("import subtok.fast as f; print(f.enabled(), f.available())", SUBTOK_PURE="1")
+    assert out.stdout.split() == ["False", str(fast.available())]
+
+
+@pytest.mark.parametrize("missing", ["None", "types.ModuleType('subtok._core')"], ids=["absent", "sources-only"])
+def test_missing_core_warns_once_and_works(missing):
+    """No extension: nothing importable, or only the directory of the C sources (which Python
+    imports as an empty namespace package)."""
+    code = (f"import sys, types, warnings; sys.modules['subtok._core'] = {missing}\n"
+            "warnings.simplefilter('always')\n"
+            "import subtok\nfrom subtok import fast\n"
+            "tok = subtok.get_encoding('gpt2').tokenizer\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always')\n"
+            "    a = tok.encode('hello world').ids; b = tok.encode('again').ids\n"
+            "print(fast.available(), a, len([x for x in w if x.category is fast.FastPathWarning]))\n"
+            "print(w[0].message)")
+    out = run_python(code)
+    first, message = out.stdout.splitlines()[:2]
+    assert first == "False [31373, 995] 1"
+    assert "pure-Python reference" in message and "SUBTOK_PURE=1" in message
+
+
+def test_other_shapes_stay_on_the_reference():
+    tok = byte_level_tokenizer([("a", "b")])
+    assert (fast._plan(tok) is not None) == fast.available()
+    other = byte_level_tokenizer([("a", "b")], pattern=r"\w+|\s+|[^\w\s]+")
+    assert fast._plan(other) is None
+    with_normalizer = byte_level_tokenizer([("a", "b")])
+    from subtok.normalizers import NFC
+
+    with_normalizer.normalizer = NFC()
+    assert fast._plan(with_normalizer) is None
+    claude = subtok.load(subtok.assets.fetch("claude/tokenizer.json"))
+    assert fast._plan(claude) is None  # NFKC normalizer
+
+
+@needs_core
+def test_byte_level_alone_is_gpt2_shape():
+    """ByteLevel(use_regex=True) splits with GPT-2's pattern: the same scanner."""
+    face = get_encoding("gpt2")
+    tok = subtok.Tokenizer(face.tokenizer.model)
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False)
+    assert fast._plan(tok).pattern == 0
+    for text in ALL[:40]:
+        assert tok.encode(text).ids == reference_ids(tok, text)
+
+
+@needs_core
+def test_llama3_gguf_takes_the_fast_path():
+    """The same shape outside tiktoken: Llama 3's vocabulary (a GGUF file: cl100k's pattern, its own
+    merges and 256 special tokens) encodes through the core, equal to the reference."""
+    if importlib.util.find_spec("subtok.formats.gguf") is None:
+        pytest.skip("this checkout cannot read GGUF files")
+    tok = subtok.load(subtok.assets.fetch("gguf/ggml-vocab-llama-bpe.gguf"))
+    plan = fast._plan(tok)
+    assert plan is not None and plan.pattern == 1
+    texts = ALL + ["<|begin_of_text|>hi<|eot_id|>", "a<|start_header_id|>user<|end_header_id|>\n\nx", "a" * 3000]
+    for text in texts:
+        enc = tok.encode(text, add_special_tokens=False)
+        assert type(enc) is fast.LazyEncoding
+        assert enc.ids == reference_ids(tok, text, add_special_tokens=False), text[:40]
+
+
+def test_truncation_and_padding_use_the_reference():
+    face = get_encoding("cl100k_base")
+    tok = subtok.Tokenizer.from_str(face.tokenizer.to_str())
+    tok.enable_truncation(5)
+    enc = tok.encode(ALL[0])
+    assert type(enc) is Encoding and len(enc.ids) == 5 and enc.ids == face.encode(ALL[0])[:5]
+
+
+@needs_core
+def test_threads_share_a_tokenizer():
+    face = get_encoding("o200k_base")
+    texts = [t * 50 for t in ALL[:24]]
+    expected = [face.encode_ordinary(t) for t in texts]
+    results: dict[int, list[list[int]]] = {}
+
+    def work(k: int) -> None:
+        results[k] = [face.tokenizer.encode(t).ids for t in texts[k % 3::1]]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k, got in results.items():
+        assert got == expected[k % 3:], k
