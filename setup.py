@@ -14,7 +14,7 @@ setup(
         Extension(
             "subtok._core",
             sources=[CORE + "module.c", CORE + "bpe.c", CORE + "merge.c"],
-            depends=[CORE + "bpe.h", CORE + "lookup.h", CORE + "scan.h", CORE + "unicode_classes.h"],
+            depends=[CORE + "batch.h", CORE + "bpe.h", CORE + "lookup.h", CORE + "scan.h", CORE + "unicode_classes.h"],
             extra_compile_args=["-O3", "-std=c99", "-fvisibility=hidden"],
             optional=True,
         )

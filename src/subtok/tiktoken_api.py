@@ -180,12 +180,24 @@ class Encoding:
     def encode_batch(self, text: Sequence[str], *, num_threads: int = 8,
                      allowed_special: _SpecialSet = set(),  # noqa: B006 - tiktoken's signature
                      disallowed_special: _Disallowed = "all") -> list[list[int]]:
-        """`encode` for each text (`num_threads` is accepted for compatibility; one thread is used)."""
-        return [self.encode(t, allowed_special=allowed_special, disallowed_special=disallowed_special) for t in text]
+        """`encode` for each text; those without any special token's text go through the compiled
+        core together, on up to `num_threads` threads (no more than the cores there are)."""
+        texts = list(text)
+        finder = _literal_alternation(self._special_set) if self._special_set else None
+        plain = [k for k, t in enumerate(texts) if type(t) is str and (finder is None or finder.search(t) is None)]
+        out: list[list[int] | None] = [None] * len(texts)
+        for k, ids in zip(plain, self.encode_ordinary_batch([texts[k] for k in plain], num_threads=num_threads)):
+            out[k] = ids  # no special token's text: encode gives encode_ordinary's ids
+        return [ids if ids is not None else
+                self.encode(t, allowed_special=allowed_special, disallowed_special=disallowed_special)
+                for ids, t in zip(out, texts)]
 
     def encode_ordinary_batch(self, text: Sequence[str], *, num_threads: int = 8) -> list[list[int]]:
-        """`encode_ordinary` for each text."""
-        return [self.encode_ordinary(t) for t in text]
+        """`encode_ordinary` for each text, on up to `num_threads` threads (no more than the cores
+        there are) when the compiled core takes the batch."""
+        texts = list(text)
+        ids = _fast.batch_ids(self._ordinary, texts, max(1, min(num_threads, _fast._available_cores())))
+        return ids if ids is not None else [self.encode_ordinary(t) for t in texts]
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
         """The id of one whole token (regular or special); KeyError if it is not one."""

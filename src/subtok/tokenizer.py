@@ -375,6 +375,10 @@ class Tokenizer:
         """Encode many inputs: each a text, or a (text, pair) tuple/list."""
         if isinstance(inputs, str):
             raise TypeError("encode_batch expects a list of inputs, got a str; use encode for one text")
+        inputs = list(inputs)
+        fast = _fast.encode_batch(self, inputs, is_pretokenized, add_special_tokens)  # None: not its shape
+        if fast is not None:  # on several threads (subtok.fast.set_num_threads)
+            return fast
         out = []
         for x in inputs:
             if isinstance(x, tuple) or (not is_pretokenized and isinstance(x, list)):

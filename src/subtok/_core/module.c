@@ -2,7 +2,9 @@
  *
  *   BPE(blob, token_lens, token_ids, left, right, rank, merged, byte_ids, ignore_merges)
  *       .encode(text, pattern) -> list[int]
- *       .encode_batch(texts, pattern) -> list[list[int]]
+ *       .encode_batch(texts, pattern, threads=1) -> list[list[int]]
+ *       .encode_arrays(texts, pattern, threads=1) -> (bytearray of uint32 ids, bytearray of int64 offsets)
+ *       .count_batch(texts, pattern, threads=1) -> list[int]
  *       .encode_piece(data) -> list[int]            (one piece's bytes, no scanning)
  *   split(text, pattern) -> list[int]               (piece ends, in code points; for tests)
  *   PATTERN_GPT2, PATTERN_CL100K, PATTERN_O200K
@@ -18,14 +20,15 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "batch.h"
 #include "bpe.h"
 #include "scan.h"
 
 /* Texts shorter than this keep the GIL: releasing and taking it back costs more than encoding. */
 #define GIL_RELEASE_BYTES 256
-/* The memo (bpe.h) of one BPE object serves one call at a time: no lock on every lookup. A call
- * that finds it taken by another thread works without one, or, with this much text, with a memo
- * of its own for the duration. */
+/* A memo (bpe.h) serves one thread at a time: no lock on every lookup. Each BPE object keeps a pool
+ * of them (batch.h); a call that finds all taken works without one, or, with this much text, with a
+ * memo of its own for the duration. */
 #define MEMO_ENTRIES 16384
 #define PRIVATE_MEMO_BYTES (256 * 1024)
 
@@ -34,8 +37,7 @@ typedef struct {
     bpe_tables tables;
     int ready;
     PyObject **ints; /* ints[id]: a cached int object, or NULL (made on first use, under the GIL) */
-    bpe_memo *memo;  /* made on first use */
-    int memo_busy;   /* taken (atomically) by the call using memo */
+    memo_pool memos; /* made on first use; each taken (atomically) by one thread at a time */
 } BPEObject;
 
 /* -- text in, ids out --------------------------------------------------------------------------- */
@@ -175,7 +177,7 @@ static void BPE_dealloc(BPEObject *self) {
         PyMem_Free(self->ints);
     }
     if (self->ready) bpe_tables_free(&self->tables);
-    bpe_memo_free(self->memo);
+    memo_pool_free(&self->memos);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -191,20 +193,13 @@ static int check_ready(BPEObject *self) {
 static int encode_texts(BPEObject *self, int pattern, const utf8_text *texts, bpe_ids *ids, size_t count) {
     size_t total = 0;
     for (size_t k = 0; k < count; k++) total += texts[k].n;
-    int failed = 0, shared = __atomic_exchange_n(&self->memo_busy, 1, __ATOMIC_ACQUIRE) == 0;
-    bpe_memo *memo = NULL;
-    if (shared) {
-        if (!self->memo) self->memo = bpe_memo_new(MEMO_ENTRIES); /* NULL (no memory): no memo */
-        memo = self->memo;
-    } else if (total >= PRIVATE_MEMO_BYTES) {
-        memo = bpe_memo_new(MEMO_ENTRIES);
-    }
+    int failed = 0, slot;
+    bpe_memo *memo = memo_take(&self->memos, MEMO_ENTRIES, total, PRIVATE_MEMO_BYTES, &slot);
     PyThreadState *save = total >= GIL_RELEASE_BYTES ? PyEval_SaveThread() : NULL;
     for (size_t k = 0; k < count && !failed; k++)
         failed = bpe_encode(&self->tables, memo, pattern, texts[k].s, texts[k].n, &ids[k]) != 0;
     if (save) PyEval_RestoreThread(save);
-    if (shared) __atomic_store_n(&self->memo_busy, 0, __ATOMIC_RELEASE);
-    else bpe_memo_free(memo);
+    memo_give_back(&self->memos, memo, slot);
     if (failed) PyErr_NoMemory();
     return failed ? -1 : 0;
 }
@@ -224,36 +219,193 @@ static PyObject *BPE_encode(BPEObject *self, PyObject *args) {
     return result;
 }
 
-static PyObject *BPE_encode_batch(BPEObject *self, PyObject *args) {
-    PyObject *texts, *seq, *result = NULL;
-    int pattern;
-    if (check_ready(self) || !PyArg_ParseTuple(args, "Oi:encode_batch", &texts, &pattern) ||
-        check_pattern(pattern))
-        return NULL;
-    seq = PySequence_Fast(texts, "encode_batch expects a sequence of str");
-    if (!seq) return NULL;
-    size_t count = (size_t)PySequence_Fast_GET_SIZE(seq), done = 0;
-    utf8_text *t = PyMem_Calloc(count ? count : 1, sizeof(utf8_text));
-    bpe_ids *ids = PyMem_Calloc(count ? count : 1, sizeof(bpe_ids));
-    if (!t || !ids) {
+/* -- many texts, on several threads (batch.h) --------------------------------------------------- */
+
+/* Views of the texts of a sequence, each str held (a list may change while the GIL is released). */
+static int views_of(PyObject *seq, size_t count, text_view *views, PyObject **held) {
+    for (size_t k = 0; k < count; k++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(seq, (Py_ssize_t)k);
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "expected a str, got %.100s", Py_TYPE(text)->tp_name);
+            return -1;
+        }
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(text) < 0) return -1;
+#endif
+        Py_INCREF(text);
+        held[k] = text;
+        size_t len = (size_t)PyUnicode_GET_LENGTH(text);
+        int kind = (int)PyUnicode_KIND(text);
+        views[k] = (text_view){PyUnicode_DATA(text), len, kind, PyUnicode_IS_ASCII(text), len * (kind == 1 ? 1 : 3)};
+    }
+    return 0;
+}
+
+/* encode_batch's lists, made from ids[built:upto] (each ids array freed once used). */
+typedef struct {
+    BPEObject *self;
+    bpe_ids *ids;
+    PyObject *result; /* NULL after a failure (the error is set) */
+    size_t built;
+    PyThreadState *save; /* while the GIL is released: the thread state to take it back with */
+} list_builder;
+
+static void build_lists(list_builder *b, size_t upto) {
+    for (; b->result && b->built < upto; b->built++) {
+        PyObject *one = list_of_ids(b->self, &b->ids[b->built]);
+        if (!one) Py_CLEAR(b->result);
+        else PyList_SET_ITEM(b->result, (Py_ssize_t)b->built, one);
+    }
+}
+
+/* batch.h's progress report, in the calling thread: take the GIL, make the lists, release it. */
+static void build_lists_meanwhile(void *ctx, size_t ready) {
+    list_builder *b = ctx;
+    if (!b->save || !b->result) return;
+    PyEval_RestoreThread(b->save);
+    build_lists(b, ready);
+    b->save = PyEval_SaveThread();
+}
+
+/* Run a batch job on the texts of seq with the GIL released; ids (per text) or counts get the
+ * results (ids in *blocks, which the caller frees with blocks_free, also on failure), and `lists`
+ * (optional) makes encode_batch's lists as texts are done. Raises and returns
+ * -1 on failure (UnicodeEncodeError for a lone surrogate, as encode). */
+static int run_texts(BPEObject *self, PyObject *seq, int pattern, int threads, bpe_ids *ids, size_t *counts,
+                     list_builder *lists, id_block **blocks) {
+    size_t count = (size_t)PySequence_Fast_GET_SIZE(seq);
+    text_view *views = PyMem_Calloc(count ? count : 1, sizeof(text_view));
+    PyObject **held = PyMem_Calloc(count ? count : 1, sizeof(PyObject *));
+    uint8_t *done = lists ? PyMem_Calloc(count ? count : 1, 1) : NULL;
+    int rc = -1;
+    if (!views || !held || (lists && !done)) {
         PyErr_NoMemory();
         goto out;
     }
-    for (; done < count; done++)
-        if (utf8_of(PySequence_Fast_GET_ITEM(seq, (Py_ssize_t)done), &t[done])) goto out;
-    if (encode_texts(self, pattern, t, ids, count)) goto out;
-    result = PyList_New((Py_ssize_t)count);
-    for (size_t k = 0; result && k < count; k++) {
-        PyObject *one = list_of_ids(self, &ids[k]);
-        if (!one) Py_CLEAR(result);
-        else PyList_SET_ITEM(result, (Py_ssize_t)k, one);
+    if (views_of(seq, count, views, held)) goto out;
+    batch_job job = {&self->tables, &self->memos, pattern, views, count, 1, ids, counts, 0, BATCH_OK, 0,
+                     NULL, done, lists ? build_lists_meanwhile : NULL, lists};
+    int n = batch_threads(&job, threads);
+    size_t bytes = 0;
+    for (size_t k = 0; k < count; k++) bytes += views[k].utf8;
+    PyThreadState *save = bytes >= GIL_RELEASE_BYTES ? PyEval_SaveThread() : NULL;
+    if (lists) lists->save = save;
+    int failed = run_batch(&job, n);
+    *blocks = job.blocks; /* the ids' memory, for the caller to free once used */
+    if (lists) save = lists->save;
+    if (save) PyEval_RestoreThread(save);
+    if (lists) lists->save = NULL;
+    if (failed == BATCH_SURROGATE) {
+        PyObject *b = PyUnicode_AsUTF8String(held[job.bad_text]); /* raises UnicodeEncodeError */
+        if (b) {
+            Py_DECREF(b);
+            PyErr_SetString(PyExc_UnicodeError, "a text could not be encoded to UTF-8");
+        }
+    } else if (failed) {
+        PyErr_NoMemory();
+    } else {
+        rc = 0;
     }
 out:
-    for (size_t k = 0; k < done; k++) Py_XDECREF(t[k].owner);
-    for (size_t k = 0; ids && k < count; k++) free(ids[k].ids);
-    PyMem_Free(t);
+    for (size_t k = 0; held && k < count; k++) Py_XDECREF(held[k]);
+    PyMem_Free(views);
+    PyMem_Free(held);
+    PyMem_Free(done);
+    return rc;
+}
+
+typedef struct {
+    PyObject *seq;
+    int pattern, threads;
+} batch_args;
+
+static int parse_batch(BPEObject *self, PyObject *args, const char *format, batch_args *a) {
+    PyObject *texts;
+    a->threads = 1;
+    if (check_ready(self) || !PyArg_ParseTuple(args, format, &texts, &a->pattern, &a->threads) ||
+        check_pattern(a->pattern))
+        return -1;
+    a->seq = PySequence_Fast(texts, "expected a sequence of str");
+    return a->seq ? 0 : -1;
+}
+
+static PyObject *BPE_encode_batch(BPEObject *self, PyObject *args) {
+    batch_args a;
+    if (parse_batch(self, args, "Oi|i:encode_batch", &a)) return NULL;
+    size_t count = (size_t)PySequence_Fast_GET_SIZE(a.seq);
+    bpe_ids *ids = PyMem_Calloc(count ? count : 1, sizeof(bpe_ids));
+    list_builder lists = {self, ids, NULL, 0, NULL};
+    id_block *blocks = NULL;
+    if (!ids) PyErr_NoMemory();
+    else if (!self->ints && !(self->ints = PyMem_Calloc((size_t)self->tables.max_id + 1, sizeof(PyObject *))))
+        PyErr_NoMemory();
+    else if ((lists.result = PyList_New((Py_ssize_t)count))) {
+        if (run_texts(self, a.seq, a.pattern, a.threads, ids, NULL, &lists, &blocks)) Py_CLEAR(lists.result);
+        build_lists(&lists, count);
+    }
+    PyObject *result = lists.result;
+    blocks_free(blocks);
     PyMem_Free(ids);
-    Py_DECREF(seq);
+    Py_DECREF(a.seq);
+    return result;
+}
+
+/* All ids in one bytearray of native uint32, and count + 1 offsets (int64) into it. */
+static PyObject *arrays_of(const bpe_ids *ids, size_t count) {
+    size_t total = 0;
+    for (size_t k = 0; k < count; k++) total += ids[k].len;
+    if (total > (size_t)PY_SSIZE_T_MAX / 4 || count >= (size_t)PY_SSIZE_T_MAX / 8) return PyErr_NoMemory();
+    PyObject *flat = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 4));
+    PyObject *offsets = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((count + 1) * 8));
+    if (!flat || !offsets) {
+        Py_XDECREF(flat);
+        Py_XDECREF(offsets);
+        return NULL;
+    }
+    uint32_t *out = (uint32_t *)PyByteArray_AS_STRING(flat);
+    int64_t *off = (int64_t *)PyByteArray_AS_STRING(offsets);
+    size_t at = 0;
+    off[0] = 0;
+    for (size_t k = 0; k < count; k++) {
+        if (ids[k].len) memcpy(out + at, ids[k].ids, ids[k].len * 4);
+        at += ids[k].len;
+        off[k + 1] = (int64_t)at;
+    }
+    return Py_BuildValue("(NN)", flat, offsets);
+}
+
+static PyObject *BPE_encode_arrays(BPEObject *self, PyObject *args) {
+    batch_args a;
+    if (parse_batch(self, args, "Oi|i:encode_arrays", &a)) return NULL;
+    size_t count = (size_t)PySequence_Fast_GET_SIZE(a.seq);
+    bpe_ids *ids = PyMem_Calloc(count ? count : 1, sizeof(bpe_ids));
+    PyObject *result = NULL;
+    id_block *blocks = NULL;
+    if (!ids) PyErr_NoMemory();
+    else if (!run_texts(self, a.seq, a.pattern, a.threads, ids, NULL, NULL, &blocks)) result = arrays_of(ids, count);
+    blocks_free(blocks);
+    PyMem_Free(ids);
+    Py_DECREF(a.seq);
+    return result;
+}
+
+static PyObject *BPE_count_batch(BPEObject *self, PyObject *args) {
+    batch_args a;
+    if (parse_batch(self, args, "Oi|i:count_batch", &a)) return NULL;
+    size_t count = (size_t)PySequence_Fast_GET_SIZE(a.seq);
+    size_t *counts = PyMem_Calloc(count ? count : 1, sizeof(size_t));
+    PyObject *result = NULL;
+    id_block *blocks = NULL; /* stays NULL: counting keeps no ids */
+    if (!counts) PyErr_NoMemory();
+    else if (!run_texts(self, a.seq, a.pattern, a.threads, NULL, counts, NULL, &blocks)) result = PyList_New((Py_ssize_t)count);
+    for (size_t k = 0; result && k < count; k++) {
+        PyObject *v = PyLong_FromSize_t(counts[k]);
+        if (!v) Py_CLEAR(result);
+        else PyList_SET_ITEM(result, (Py_ssize_t)k, v);
+    }
+    blocks_free(blocks);
+    PyMem_Free(counts);
+    Py_DECREF(a.seq);
     return result;
 }
 
@@ -273,7 +425,13 @@ static PyMethodDef BPE_methods[] = {
     {"encode", (PyCFunction)BPE_encode, METH_VARARGS,
      "encode(text, pattern) -> list[int]: cut text with the pattern's scanner, BPE each piece."},
     {"encode_batch", (PyCFunction)BPE_encode_batch, METH_VARARGS,
-     "encode_batch(texts, pattern) -> list[list[int]]: encode for each text, the GIL released once."},
+     "encode_batch(texts, pattern, threads=1) -> list[list[int]]: encode for each text, on up to\n"
+     "`threads` threads, the GIL released once."},
+    {"encode_arrays", (PyCFunction)BPE_encode_arrays, METH_VARARGS,
+     "encode_arrays(texts, pattern, threads=1) -> (ids, offsets): every text's ids in one bytearray\n"
+     "of native uint32, and len(texts) + 1 int64 offsets (text k: ids[offsets[k]:offsets[k+1]])."},
+    {"count_batch", (PyCFunction)BPE_count_batch, METH_VARARGS,
+     "count_batch(texts, pattern, threads=1) -> list[int]: the number of ids of each text."},
     {"encode_piece", (PyCFunction)BPE_encode_piece, METH_O,
      "encode_piece(data: bytes) -> list[int]: the ids of one piece (no scanning)."},
     {NULL, NULL, 0, NULL},

@@ -1,0 +1,319 @@
+"""Many texts on several threads, and the bulk API (subtok.fast), give exactly the reference's ids.
+
+Tokenizer.encode_batch, the tiktoken face's batch methods, `fast.encode_to_arrays` and
+`fast.count_tokens` against the pure-Python reference and tiktoken, for 1 to 8 core threads and for
+many Python threads sharing one tokenizer; the shapes the core does not take fall back to the
+reference with the same results; bad items raise the reference's errors.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import subtok
+from corpus import ALL
+from subtok import fast
+from subtok.encoding import Encoding
+from subtok.errors import InvalidTextError
+from subtok.tiktoken_api import get_encoding
+
+np = pytest.importorskip("numpy")
+tiktoken = pytest.importorskip("tiktoken")
+from tiktoken_ext import openai_public  # noqa: E402
+
+NAMES = ["gpt2", "cl100k_base", "o200k_base"]
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "corpus"
+needs_core = pytest.mark.skipif(not fast.enabled(), reason="subtok._core is not built or SUBTOK_PURE=1")
+
+
+def official_tiktoken(name: str, ours):
+    """tiktoken's own Encoding (official pattern and special tokens) on the same ranks."""
+    ranks = ours._mergeable_ranks
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(openai_public, "load_tiktoken_bpe", lambda *a, **k: ranks)
+        mp.setattr(openai_public, "data_gym_to_mergeable_bpe_ranks", lambda *a, **k: ranks)
+        return tiktoken.Encoding(**openai_public.ENCODING_CONSTRUCTORS[name]())
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def trio(request):
+    """(name, subtok face, tiktoken) for one encoding."""
+    face = get_encoding(request.param)
+    return request.param, face, official_tiktoken(request.param, face)
+
+
+@pytest.fixture(scope="module")
+def paragraphs() -> list[str]:
+    """Paragraphs of the shared corpus (en, code, multi: 60 KB of each), or of tests/corpus."""
+    if not CORPUS.is_dir():
+        return [t for t in ALL for _ in range(3)]
+    out = []
+    for f in ("en.txt", "code.txt", "multi.txt"):
+        out += (CORPUS / f).read_bytes()[:60_000].decode("utf-8", "ignore").split("\n\n")
+    return out
+
+
+def reference_lists(tok: subtok.Tokenizer, texts: list, **kwargs) -> list[list[int]]:
+    with fast._reference_only():
+        encs = [tok.encode(t, **kwargs) for t in texts]
+    assert all(type(e) is Encoding for e in encs)  # really the reference
+    return [e.ids for e in encs]
+
+
+def flat(lists: list[list[int]]) -> tuple[list[int], list[int]]:
+    offsets = [0]
+    for ids in lists:
+        offsets.append(offsets[-1] + len(ids))
+    return [i for ids in lists for i in ids], offsets
+
+
+# -- parity -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 8])
+def test_encode_batch_equals_reference_and_tiktoken(trio, paragraphs, threads):
+    name, face, theirs = trio
+    tok = face.tokenizer
+    texts = paragraphs + ALL + ["", " ", "<|endoftext|>", "a<|endoftext|>b " * 3]
+    expected = reference_lists(tok, texts, add_special_tokens=False)
+    assert expected == [theirs.encode(t, allowed_special="all") for t in texts]
+    fast.set_num_threads(threads)
+    try:
+        encs = tok.encode_batch(texts, add_special_tokens=False)
+    finally:
+        fast.set_num_threads(None)
+    assert all(type(e) is (fast.LazyEncoding if fast.enabled() else Encoding) for e in encs)
+    assert [e.ids for e in encs] == expected
+    assert fast.batch_ids(tok, texts, threads) == (expected if fast.enabled() else None)
+    assert face.encode_ordinary_batch(texts, num_threads=threads) == theirs.encode_ordinary_batch(texts)
+    assert (face.encode_batch(texts, num_threads=threads, allowed_special="all")
+            == theirs.encode_batch(texts, allowed_special="all"))
+
+
+def test_fields_of_batch_encodings_equal_the_reference(trio):
+    name, face, _ = trio
+    texts = ALL[:12] + ["x<|endoftext|>y", ""]
+    ours = face.tokenizer.encode_batch(texts)
+    with fast._reference_only():
+        ref = face.tokenizer.encode_batch(texts)
+    for a, b in zip(ours, ref):
+        assert a == b and a.tokens == b.tokens and a.offsets == b.offsets
+
+
+@pytest.mark.parametrize("threads", [1, 2, 5])
+def test_bulk_arrays_and_counts(trio, paragraphs, threads):
+    name, face, theirs = trio
+    tok = face.tokenizer
+    texts = paragraphs[:300] + ["", "<|endoftext|> and text", "", "中文😀" * 40]
+    expected = reference_lists(tok, texts, add_special_tokens=False)
+    ids, offsets = fast.encode_to_arrays(tok, texts, add_special_tokens=False, num_threads=threads)
+    assert ids.dtype == np.uint32 and offsets.dtype == np.int64
+    assert (ids.tolist(), offsets.tolist()) == flat(expected)
+    assert fast.count_tokens(tok, texts, add_special_tokens=False, num_threads=threads) == [len(x) for x in expected]
+    # the tiktoken face: encode_ordinary's ids (special tokens' text as text)
+    ids, offsets = fast.encode_to_arrays(face, texts, num_threads=threads)
+    assert (ids.tolist(), offsets.tolist()) == flat(theirs.encode_ordinary_batch(texts))
+    assert fast.count_tokens(face, texts, num_threads=threads) == [len(theirs.encode_ordinary(t)) for t in texts]
+
+
+def test_bulk_arrays_are_writable_and_independent():
+    face = get_encoding("gpt2")
+    ids, offsets = fast.encode_to_arrays(face, ["hello world", "again"])
+    ids[0] = 7
+    assert fast.encode_to_arrays(face, ["hello world"])[0].tolist() == [31373, 995]
+    assert offsets.tolist() == [0, 2, 3]
+
+
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=60), max_size=12),
+       st.sampled_from(NAMES), st.integers(1, 4))
+@SETTINGS
+def test_hypothesis_batches(texts, name, threads):
+    face = get_encoding(name)
+    tok = face.tokenizer
+    expected = reference_lists(tok, texts, add_special_tokens=False)
+    assert fast.batch_ids(tok, texts, threads) == (expected if fast.enabled() else None)
+    assert [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)] == expected
+    ids, offsets = fast.encode_to_arrays(tok, texts, add_special_tokens=False, num_threads=threads)
+    assert (ids.tolist(), offsets.tolist()) == flat(expected)
+    assert fast.count_tokens(tok, texts, add_special_tokens=False, num_threads=threads) == [len(x) for x in expected]
+
+
+def test_forced_reference_gives_the_same(paragraphs):
+    face = get_encoding("cl100k_base")
+    texts = paragraphs[:40]
+    fast_result = fast.encode_to_arrays(face.tokenizer, texts), fast.count_tokens(face, texts)
+    fast.use_reference(True)
+    try:
+        assert fast.batch_ids(face.tokenizer, texts) is None
+        ids, offsets = fast.encode_to_arrays(face.tokenizer, texts)
+        counts = fast.count_tokens(face, texts)
+        encs = face.tokenizer.encode_batch(texts)
+    finally:
+        fast.use_reference(False)
+    assert all(type(e) is Encoding for e in encs)
+    assert ids.tolist() == fast_result[0][0].tolist() and offsets.tolist() == fast_result[0][1].tolist()
+    assert counts == fast_result[1]
+
+
+def test_other_shapes_fall_back_to_the_reference():
+    """bert (WordPiece) and Llama 3 with its BOS (a post-processor): not the core's, same results."""
+    bert = subtok.Tokenizer.from_file(str(subtok.assets.fetch_dir("bert-base-uncased") / "tokenizer.json"))
+    texts = ALL[:30] + [""]
+    for tok, special in ((bert, True), (bert, False)):
+        expected = reference_lists(tok, texts, add_special_tokens=special)
+        ids, offsets = fast.encode_to_arrays(tok, texts, add_special_tokens=special)
+        assert (ids.tolist(), offsets.tolist()) == flat(expected)
+        assert fast.count_tokens(tok, texts, add_special_tokens=special) == [len(x) for x in expected]
+        assert [e.ids for e in tok.encode_batch(texts, add_special_tokens=special)] == expected
+    cl100k = get_encoding("cl100k_base").tokenizer
+    tok = subtok.Tokenizer.from_str(cl100k.to_str())
+    tok.enable_padding(length=600)
+    padded = tok.encode_batch(texts[:3])
+    assert all(type(e) is Encoding and len(e.ids) == 600 for e in padded)
+
+
+# -- threads ----------------------------------------------------------------------------------------
+
+def test_eight_python_threads_share_one_tokenizer(paragraphs):
+    face = get_encoding("o200k_base")
+    tok = face.tokenizer
+    texts = paragraphs[:400]
+    expected = reference_lists(tok, texts, add_special_tokens=False)
+    flat_expected = flat(expected)
+    failures: list[str] = []
+
+    def work(k: int) -> None:
+        for round in range(3):
+            part = texts[k::3] if round % 2 else texts
+            want = expected[k::3] if round % 2 else expected
+            if [e.ids for e in tok.encode_batch(part, add_special_tokens=False)] != want:
+                failures.append(f"thread {k} encode_batch")
+            if face.encode_ordinary_batch(part, num_threads=1 + k % 3) != want:
+                failures.append(f"thread {k} face")
+            ids, offsets = fast.encode_to_arrays(tok, texts, add_special_tokens=False, num_threads=2)
+            if (ids.tolist(), offsets.tolist()) != flat_expected:
+                failures.append(f"thread {k} arrays")
+            if [tok.encode(t, add_special_tokens=False).ids for t in part[:20]] != want[:20]:
+                failures.append(f"thread {k} encode")
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+
+
+def test_num_threads_setting():
+    fast.set_num_threads(3)
+    assert fast.get_num_threads() == 3
+    fast.set_num_threads(None)
+    assert fast.get_num_threads() >= 1
+    for bad in (0, -1, 2.5, True, "2"):
+        with pytest.raises(ValueError, match="positive int"):
+            fast.set_num_threads(bad)  # type: ignore[arg-type]
+
+
+def run_python(code: str, **env: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, **env})
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_environment_sets_the_threads():
+    code = "from subtok import fast; print(fast.get_num_threads())"
+    assert run_python(code, SUBTOK_NUM_THREADS="5") == "5"
+    assert run_python(code, SUBTOK_NUM_THREADS="") == str(len(os.sched_getaffinity(0)))
+    assert run_python("import warnings; warnings.simplefilter('error')\n" + code,
+                      SUBTOK_NUM_THREADS="") == str(len(os.sched_getaffinity(0)))
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "SUBTOK_NUM_THREADS": "many"})
+    assert out.returncode != 0 and "SUBTOK_NUM_THREADS" in out.stderr
+
+
+def test_numpy_is_imported_only_by_the_bulk_functions():
+    code = ("import sys; from subtok.tiktoken_api import get_encoding; from subtok import fast\n"
+            "e = get_encoding('gpt2'); e.encode_ordinary_batch(['a b', 'c']); fast.count_tokens(e, ['x'])\n"
+            "print('numpy' in sys.modules)")
+    assert run_python(code) == "False"
+
+
+# -- errors and edges -------------------------------------------------------------------------------
+
+def test_empty_batches_and_empty_texts(trio):
+    name, face, theirs = trio
+    tok = face.tokenizer
+    assert tok.encode_batch([]) == [] and face.encode_ordinary_batch([]) == theirs.encode_ordinary_batch([])
+    assert face.encode_batch([]) == []
+    ids, offsets = fast.encode_to_arrays(tok, [])
+    assert ids.tolist() == [] and offsets.tolist() == [0]
+    assert fast.count_tokens(tok, []) == []
+    assert [e.ids for e in tok.encode_batch(["", "", ""])] == [[], [], []]
+    ids, offsets = fast.encode_to_arrays(tok, ["", "", ""], num_threads=4)
+    assert ids.tolist() == [] and offsets.tolist() == [0, 0, 0, 0]
+    assert fast.count_tokens(face, [""] * 3) == [0, 0, 0]
+    assert face.encode_ordinary_batch(["", ""]) == theirs.encode_ordinary_batch(["", ""])
+
+
+@pytest.mark.parametrize("bad", ["a\ud800b", "\udfff", "x" * 5000 + "\ud83d"])
+def test_lone_surrogates_give_the_references_error(bad):
+    face = get_encoding("cl100k_base")
+    tok = face.tokenizer
+    texts = ["fine text " * 100, bad, "more"]
+    with pytest.raises(InvalidTextError) as ref_error, fast._reference_only():
+        tok.encode(bad)
+    for call in (lambda: tok.encode_batch(texts), lambda: fast.encode_to_arrays(tok, texts, num_threads=2),
+                 lambda: fast.count_tokens(tok, texts, num_threads=2)):
+        with pytest.raises(InvalidTextError) as got:
+            call()
+        assert str(got.value) == str(ref_error.value)
+    # the tiktoken face replaces them, as tiktoken does
+    theirs = official_tiktoken("cl100k_base", face)
+    assert face.encode_ordinary_batch(texts, num_threads=2) == theirs.encode_ordinary_batch(texts)
+    assert face.encode_batch(texts, num_threads=2) == theirs.encode_batch(texts)
+    assert fast.count_tokens(face, texts) == [len(x) for x in theirs.encode_ordinary_batch(texts)]
+
+
+@pytest.mark.parametrize("bad", [3, None, b"bytes", ["a", "b", "c"]])
+def test_items_that_are_not_text_give_the_references_error(bad):
+    """encode_batch raises what the reference's encode_batch raises; the bulk functions, which mean
+    encode for each text, what the reference's encode raises."""
+    tok = get_encoding("gpt2").tokenizer
+    texts = ["hello", bad]
+    with fast._reference_only():
+        with pytest.raises(Exception) as batch_error:
+            tok.encode_batch(texts)
+        with pytest.raises(Exception) as one_error:
+            tok.encode(bad)
+    for call, ref_error in ((lambda: tok.encode_batch(texts), batch_error),
+                            (lambda: fast.encode_to_arrays(tok, texts), one_error),
+                            (lambda: fast.count_tokens(tok, texts), one_error)):
+        with pytest.raises(type(ref_error.value)) as got:
+            call()
+        assert str(got.value) == str(ref_error.value)
+    with pytest.raises(TypeError, match="got a str"):
+        fast.encode_to_arrays(tok, "not a list")
+
+
+@needs_core
+def test_core_batch_errors():
+    core = fast._plan(get_encoding("gpt2")._ordinary).core
+    with pytest.raises(TypeError, match="expected a str, got int"):
+        core.encode_batch(["a", 1], 0, 2)
+    with pytest.raises(TypeError):
+        core.count_batch(5, 0, 2)
+    with pytest.raises(ValueError, match="unknown pattern"):
+        core.encode_arrays(["a"], 7, 2)
+    with pytest.raises(UnicodeEncodeError):
+        core.encode_arrays(["ok" * 20_000, "b\ud800" * 20_000, "c" * 20_000], 0, 3)
+    # a generator, a tuple, threads beyond the texts
+    assert core.encode_batch(iter(["hello"]), 0, 64) == core.encode_batch(("hello",), 0, 0) == [[31373]]
