@@ -288,6 +288,37 @@ def _may_hold_added_tokens(added: Any, text: str) -> bool:
     return finder.search(text) is not None
 
 
+def token_table(bytes_by_id: dict[int, bytes]) -> tuple[bytes, array, array]:
+    """The tokens' bytes laid out for `join_tokens`: one blob, and per id its start and length
+    (length 0xFFFFFFFF: no such id).
+
+    >>> blob, starts, lens = token_table({0: b"hi", 2: b"!"})
+    >>> blob, list(starts), list(lens)
+    (b'hi!', [0, 0, 2], [2, 4294967295, 1])
+    """
+    size = max(bytes_by_id, default=-1) + 1
+    starts, lens = array("Q", bytes(8 * size)), array("I", [0xFFFFFFFF]) * size
+    parts, at = [], 0
+    for id in sorted(bytes_by_id):
+        b = bytes_by_id[id]
+        starts[id], lens[id] = at, len(b)
+        parts.append(b)
+        at += len(b)
+    return b"".join(parts), starts, lens
+
+
+def join_tokens(table: tuple[bytes, array, array], ids: Any) -> bytes | None:
+    """``b"".join(bytes of each id)`` by the compiled core; None when there is no core, `ids` is not a
+    list, or an id is not in the table (the caller's reference path then raises its own error).
+
+    >>> join_tokens(token_table({0: b"hi", 1: b" there"}), [0, 1, 0]) in (b"hi therehi", None)
+    True
+    """
+    if _core is None or _forced_reference or type(ids) is not list:
+        return None
+    return _core.join_tokens(table[0], table[1], table[2], ids)
+
+
 def encode_ids(tokenizer: Any, text: Any) -> list[int] | None:
     """``tokenizer.encode(text).ids`` for a tokenizer with a fast shape and a plain str, else None.
 

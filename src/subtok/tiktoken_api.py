@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from typing import TYPE_CHECKING, AbstractSet, Collection, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Any, Collection, Literal, Mapping, Sequence
 
 import regex
 
@@ -220,6 +220,9 @@ class Encoding:
     # -- decoding ---------------------------------------------------------------------------------
     def decode_bytes(self, tokens: Sequence[int]) -> bytes:
         """The bytes of the tokens, joined; KeyError for an id that is no token."""
+        joined = _fast.join_tokens(self._token_table, tokens)  # None: no core, not a list, or an unknown id
+        if joined is not None:
+            return joined
         table = self._bytes
         try:
             return b"".join([table[t] for t in tokens])
@@ -300,6 +303,10 @@ class Encoding:
     @functools.cached_property
     def _bytes(self) -> dict[int, bytes]:
         return tiktoken_format.token_bytes(self.tokenizer)
+
+    @functools.cached_property
+    def _token_table(self) -> tuple[bytes, Any, Any]:
+        return _fast.token_table(self._bytes)
 
     @functools.cached_property
     def _sorted_token_bytes(self) -> tuple[bytes, ...]:

@@ -479,9 +479,69 @@ static PyObject *split(PyObject *module, PyObject *args) {
     return ends;
 }
 
+/* -- ids out, bytes in ------------------------------------------------------------------------ */
+
+/* join_tokens(blob, starts, lens, ids) -> bytes | None: the bytes of each id (blob[starts[id]:][:lens[id]])
+ * joined; None when an id is not an int, out of range or marked missing (lens[id] == UINT32_MAX), so
+ * that the caller's reference path raises its own error. Two passes over the list (sum, then copy)
+ * so the result is allocated once. */
+static PyObject *join_tokens(PyObject *module, PyObject *args) {
+    Py_buffer blob, starts, lens;
+    PyObject *ids, *out = NULL;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "y*y*y*O!:join_tokens", &blob, &starts, &lens, &PyList_Type, &ids)) return NULL;
+    size_t n_tokens = (size_t)lens.len / sizeof(uint32_t);
+    const uint64_t *start = starts.buf;
+    const uint32_t *len = lens.buf;
+    if ((size_t)starts.len / sizeof(uint64_t) != n_tokens || n_tokens > UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "join_tokens: starts and lens differ in length (or hold over 2**32 ids)");
+        goto done;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(ids);
+    uint32_t *got = PyMem_Malloc(sizeof(uint32_t) * (size_t)(count ? count : 1));
+    if (!got) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    size_t total = 0;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *item = PyList_GET_ITEM(ids, k);
+        if (!PyLong_CheckExact(item)) goto missing_ids;
+        long id = PyLong_AsLong(item);
+        if (id == -1 && PyErr_Occurred()) PyErr_Clear();
+        if (id < 0 || (unsigned long)id >= n_tokens || len[id] == UINT32_MAX ||
+            start[id] + len[id] > (uint64_t)blob.len)
+            goto missing_ids;
+        got[k] = (uint32_t)id;
+        total += len[id];
+    }
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
+    if (out) {
+        char *dst = PyBytes_AS_STRING(out);
+        const char *src = blob.buf;
+        for (Py_ssize_t k = 0; k < count; k++) {
+            uint32_t id = got[k], n = len[id];
+            if (n) memcpy(dst, src + start[id], n);
+            dst += n;
+        }
+    }
+    PyMem_Free(got);
+    goto done;
+missing_ids:
+    PyMem_Free(got);
+    out = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&blob);
+    PyBuffer_Release(&starts);
+    PyBuffer_Release(&lens);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
     {"split", split, METH_VARARGS,
      "split(text, pattern) -> list[int]: where the pattern's pieces end, in code points."},
+    {"join_tokens", join_tokens, METH_VARARGS,
+     "join_tokens(blob, starts, lens, ids) -> bytes | None: the tokens' bytes joined (None: an id is missing)."},
     {NULL, NULL, 0, NULL},
 };
 

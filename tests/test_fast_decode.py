@@ -1,0 +1,93 @@
+"""The compiled decode (`subtok.fast.join_tokens`) behind the tiktoken face: the same bytes and text as
+tiktoken and as the Python join it replaces, and the same errors for ids that are no token."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpus import ALL
+from subtok import fast
+from subtok.tiktoken_api import get_encoding
+from test_fast import CORPUS, NAMES, needs_core, official_tiktoken
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                              HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def trio(request):
+    face = get_encoding(request.param)
+    return request.param, face, official_tiktoken(request.param, face)
+
+
+def python_join(face, ids) -> bytes:
+    fast.use_reference(True)
+    try:
+        return face.decode_bytes(ids)
+    finally:
+        fast.use_reference(False)
+
+
+def corpus_ids(face) -> list[list[int]]:
+    texts = list(ALL)
+    if CORPUS.is_dir():
+        texts += [(CORPUS / f).read_text(encoding="utf-8")[:100_000] for f in ("en.txt", "code.txt", "multi.txt")]
+    return [face.encode(t, allowed_special="all") for t in texts] + [[face.eot_token, 0, face.eot_token]]
+
+
+@pytest.mark.skipif(not fast.enabled(), reason="the compiled core is off (not built, or SUBTOK_PURE=1)")
+def test_table_is_used_and_equal(trio):
+    name, face, ref = trio
+    for ids in corpus_ids(face):
+        joined = fast.join_tokens(face._token_table, ids)
+        assert joined is not None, name
+        assert joined == ref.decode_bytes(ids) == python_join(face, ids)
+        assert face.decode(ids) == ref.decode(ids)
+        assert face.decode(ids, errors="strict") == ref.decode(ids, errors="strict")
+
+
+@SETTINGS
+@given(data=st.data())
+def test_any_ids(trio, data):
+    name, face, ref = trio
+    ids = data.draw(st.lists(st.one_of(st.integers(0, face.n_vocab - 1), st.sampled_from(sorted(face._special_ids))),
+                             max_size=60))
+    valid = [i for i in ids if i in face._bytes]  # o200k has holes in its id range
+    assert face.decode_bytes(valid) == ref.decode_bytes(valid) == python_join(face, valid)
+    assert face.decode(valid) == ref.decode(valid)
+
+
+@pytest.mark.parametrize("bad", [-1, 10**30, "1", None])
+def test_ids_that_are_no_token_fail_as_before(bad):
+    face = get_encoding("gpt2")
+    ids = [31373, bad, 995]
+    with pytest.raises((KeyError, TypeError)) as fast_error:
+        face.decode_bytes(ids)
+    fast.use_reference(True)
+    try:
+        with pytest.raises(type(fast_error.value)) as python_error:
+            face.decode_bytes(ids)
+    finally:
+        fast.use_reference(False)
+    assert str(fast_error.value) == str(python_error.value)
+    with pytest.raises(KeyError, match="Invalid token for decoding: 50257"):  # a hole after the last token
+        face.decode_bytes([50257])
+
+
+def test_other_sequences_and_empty():
+    face = get_encoding("gpt2")
+    assert face.decode_bytes([]) == b""
+    assert face.decode((31373, 995)) == face.decode([31373, 995]) == "hello world"
+    assert face.decode_bytes(range(3)) == b"!\"#"
+    assert face.decode([True]) == face.decode([1])  # bool is an int to the Python join too
+
+
+@needs_core
+def test_bad_tables_are_refused():
+    blob, starts, lens = fast.token_table({0: b"a"})
+    with pytest.raises(ValueError, match="differ in length"):
+        fast._core.join_tokens(blob, starts[:0], lens, [0])
+    # a table whose entry points past its blob: not read, the caller falls back
+    assert fast._core.join_tokens(b"", starts, lens, [0]) is None
