@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,28 +26,10 @@ from subtok.tiktoken_api import get_encoding
 
 np = pytest.importorskip("numpy")
 tiktoken = pytest.importorskip("tiktoken")
-from tiktoken_ext import openai_public  # noqa: E402
+from test_fast import CORPUS, NAMES, official_tiktoken, trio  # noqa: E402,F401 (trio: a fixture)
 
-NAMES = ["gpt2", "cl100k_base", "o200k_base"]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "corpus"
 needs_core = pytest.mark.skipif(not fast.enabled(), reason="subtok._core is not built or SUBTOK_PURE=1")
-
-
-def official_tiktoken(name: str, ours):
-    """tiktoken's own Encoding (official pattern and special tokens) on the same ranks."""
-    ranks = ours._mergeable_ranks
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(openai_public, "load_tiktoken_bpe", lambda *a, **k: ranks)
-        mp.setattr(openai_public, "data_gym_to_mergeable_bpe_ranks", lambda *a, **k: ranks)
-        return tiktoken.Encoding(**openai_public.ENCODING_CONSTRUCTORS[name]())
-
-
-@pytest.fixture(scope="module", params=NAMES)
-def trio(request):
-    """(name, subtok face, tiktoken) for one encoding."""
-    face = get_encoding(request.param)
-    return request.param, face, official_tiktoken(request.param, face)
 
 
 @pytest.fixture(scope="module")

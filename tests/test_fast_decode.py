@@ -10,16 +10,10 @@ from hypothesis import strategies as st
 from corpus import ALL
 from subtok import fast
 from subtok.tiktoken_api import get_encoding
-from test_fast import CORPUS, NAMES, needs_core, official_tiktoken
+from test_fast import CORPUS, needs_core, trio  # noqa: F401 (trio: a fixture)
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                               HealthCheck.function_scoped_fixture])
-
-
-@pytest.fixture(scope="module", params=NAMES)
-def trio(request):
-    face = get_encoding(request.param)
-    return request.param, face, official_tiktoken(request.param, face)
 
 
 def python_join(face, ids) -> bytes:

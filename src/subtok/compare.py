@@ -368,7 +368,7 @@ def compare(paths: Sequence[str | os.PathLike[str]], tokenizers: Sequence[Tokeni
 
     A progress bar is drawn on stderr when it is a terminal (`progress=None`), always (True) or never.
 
-    >>> compare(["/work/shared/bench/corpus"], ["gpt2", "bert-base-uncased"]).to_text()  # doctest: +SKIP
+    >>> compare(["shared/bench/corpus"], ["gpt2", "bert-base-uncased"]).to_text()  # doctest: +SKIP
     """
     texts = read_sources(paths, max_bytes)
     if not tokenizers:
