@@ -1,7 +1,12 @@
-"""Fuzz the compiled core against the pure-Python reference (and tiktoken): random short texts.
+"""Fuzz the compiled core against the pure-Python reference (and tiktoken / HF tokenizers): random
+short texts.
 
-    python tools/fuzz_fast.py [-n 1000000] [--encodings gpt2,cl100k_base,o200k_base] [--seed 0]
-                              [--max-len 24] [--jobs 2] [--no-tiktoken]
+    python tools/fuzz_fast.py [-n 1000000] [--encodings gpt2,cl100k_base,o200k_base,bert-base-uncased]
+                              [--seed 0] [--max-len 24] [--jobs 2] [--no-tiktoken]
+
+bert-base-uncased (the WordPiece path: BERT's normalizer and pre-tokenizer in C) is compared with
+the reference and with Hugging Face tokenizers on the same tokenizer.json (truncation and padding
+off), with and without its special tokens.
 
 Each input goes through ``Tokenizer.encode(text).ids`` with the fast path on and with it forced off
 (``subtok.fast.use_reference``), and through tiktoken's ``encode`` (official pattern, same ranks,
@@ -38,6 +43,8 @@ POOLS = [
     "éüßøåñçĳ\ufb00\u0130\u0131",
     "\x00\x01\x7f",
     "<|endoftext|>",
+    "\u302e\u302f\U0001d165\U0001d16d\u08d4\u0f71\u034f\u0345\u0316",  # marks NFD reorders (BERT)
+    "가힣\u1100\u1161\u11a8ÅÉİ\u00adΣς[CLS][MASK]##",
 ]
 
 
@@ -67,8 +74,48 @@ def outcome(call, text):
         return f"error {type(e).__name__}"
 
 
+def bert_worker(name: str, seed: int, count: int, max_len: int, with_upstream: bool) -> tuple[str, int, list[str]]:
+    from subtok import Tokenizer, assets, fast
+
+    path = str(assets.fetch_dir("all-MiniLM-L6-v2") / "tokenizer.json")
+    tok = Tokenizer.from_file(path)
+    theirs = None
+    if with_upstream:
+        import tokenizers
+
+        theirs = tokenizers.Tokenizer.from_file(path)
+        theirs.no_truncation()
+        theirs.no_padding()
+    tok.no_truncation()
+    tok.no_padding()
+    rnd = random.Random(seed)
+    problems: list[str] = []
+
+    def reference(text: str, special: bool):
+        fast.use_reference(True)
+        try:
+            return tok.encode(text, add_special_tokens=special).ids
+        finally:
+            fast.use_reference(False)
+
+    for k in range(count):
+        text = random_text(rnd, max_len)
+        special = bool(k & 1)
+        a = outcome(lambda t: tok.encode(t, add_special_tokens=special).ids, text)
+        b = outcome(lambda t: reference(t, special), text)
+        if a != b:
+            problems.append(f"{name}: fast {a!r} != reference {b!r} for {text!r}")
+        elif theirs is not None and not isinstance(a, str):
+            c = theirs.encode(text, add_special_tokens=special).ids
+            if a != c:
+                problems.append(f"{name}: subtok {a!r} != tokenizers {c!r} for {text!r}")
+    return name, count, problems
+
+
 def worker(args: tuple[str, int, int, int, bool]) -> tuple[str, int, list[str]]:
     name, seed, count, max_len, with_tiktoken = args
+    if name.startswith("bert"):
+        return bert_worker(name, seed, count, max_len, with_tiktoken)
     from subtok import fast
     from subtok.tiktoken_api import get_encoding
 
@@ -149,7 +196,7 @@ def main() -> None:
                   f"({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
     for name, count in totals.items():
         print(f"{name}: {count:,} inputs through fast vs reference"
-              + ("" if args.no_tiktoken else " vs tiktoken"))
+              + ("" if args.no_tiktoken else " vs tokenizers" if name.startswith("bert") else " vs tiktoken"))
     print(f"differences: {len(problems)}")
     sys.exit(1 if problems else 0)
 

@@ -3,7 +3,8 @@
 # for leaks under valgrind (memcheck). Builds a separate, instrumented copy of subtok._core in a
 # temporary directory and puts it first on the import path; the checkout's build is left alone.
 #
-#   tools/sanitize_fast.sh [pytest args]    (default: tests/test_fast.py tests/test_tiktoken.py)
+#   tools/sanitize_fast.sh [pytest args]    (default: tests/test_fast.py tests/test_fast_wordpiece.py
+#                                            tests/test_tiktoken.py)
 #
 # Needs gcc with libasan/libubsan, and valgrind for the second part (apt-get install valgrind;
 # skipped with a note when missing). Exit status: non-zero if either tool reports an error.
@@ -22,12 +23,12 @@ for dir in asan plain; do
   rm -f "$tmp/$dir"/subtok/_core.*.so
 done
 gcc -shared -fPIC -O1 -g -std=c99 -fno-omit-frame-pointer -fsanitize=address,undefined \
-  -fno-sanitize-recover=undefined -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" \
+  -fno-sanitize-recover=undefined -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" \
   -o "$tmp/asan/subtok/_core$suffix"
-gcc -shared -fPIC -O1 -g -std=c99 -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" \
+gcc -shared -fPIC -O1 -g -std=c99 -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" \
   -o "$tmp/plain/subtok/_core$suffix"
 tests=("$@")
-[ ${#tests[@]} -eq 0 ] && tests=(tests/test_fast.py tests/test_tiktoken.py)
+[ ${#tests[@]} -eq 0 ] && tests=(tests/test_fast.py tests/test_fast_wordpiece.py tests/test_tiktoken.py)
 
 echo "== AddressSanitizer + UBSan: pytest ${tests[*]}"
 # Python's own allocations are not instrumented; leaks are left to valgrind below (CPython keeps
@@ -44,7 +45,8 @@ echo "== valgrind memcheck: every fast path, then definite leaks in subtok._core
 cat > "$tmp/leaks.py" <<'PYEOF'
 import sys
 sys.path.insert(0, sys.argv[1])
-from subtok import _core, fast, pre_tokenizers, Regex, Tokenizer
+from subtok import _core, fast, normalizers, pre_tokenizers, processors, Regex, Tokenizer
+from subtok import models as _core_models
 assert sys.argv[1] in _core.__file__, _core.__file__
 from subtok.formats.tiktoken import CL100K_PATTERN, O200K_PATTERN
 from subtok.tiktoken_api import get_encoding
@@ -69,8 +71,20 @@ for bad in ("\ud800", ["ok", "\udfff"]):
         plan.core.encode_batch(bad, 0) if isinstance(bad, list) else plan.core.encode(bad, 0)
     except UnicodeEncodeError:
         pass
-del plan, gpt2, tok
+bert = Tokenizer(_core_models.WordPiece({"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "hello": 3, "##lo": 4, "hel": 5}))
+bert.normalizer = normalizers.BertNormalizer()
+bert.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+bert.post_processor = processors.BertProcessing(("[SEP]", 2), ("[CLS]", 1))
+marks = "a\u302e\U0001d165\u0301\u302f" * 50
+for _ in range(3):
+    for t in texts + [marks, "HELLO hello, hello\u0301 中文 가"]:
+        bert.encode(t).ids
+    bert.encode_batch(texts + [marks])
+    fast.encode_to_arrays(bert, texts)
+    fast.count_tokens(bert, texts)
+del plan, gpt2, tok, bert
 fast._CORES.clear()
+fast._WORDPIECE_CORES.clear()
 print("done")
 PYEOF
 PYTHONMALLOC=malloc valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \

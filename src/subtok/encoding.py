@@ -50,7 +50,7 @@ class Encoding:
                 "attention_mask, special_tokens_mask, overflowing])")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Encoding) and all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+        return isinstance(other, Encoding) and all(getattr(self, s) == getattr(other, s) for s in Encoding.__slots__)
 
     def copy(self) -> "Encoding":
         return Encoding(list(self.ids), list(self.type_ids), list(self.tokens), list(self.word_ids),
@@ -189,7 +189,7 @@ class Encoding:
         pieces = [self._slice(a, b) for a, b in parts]
         first = pieces[0]
         first.overflowing = pieces[1:]
-        for s in self.__slots__:
+        for s in Encoding.__slots__:
             setattr(self, s, getattr(first, s))
 
     def _slice(self, a: int, b: int) -> "Encoding":

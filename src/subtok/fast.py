@@ -12,13 +12,23 @@ Fast paths so far:
   patterns, then ``ByteLevel(add_prefix_space=False, use_regex=False)`` (or only
   ``ByteLevel(add_prefix_space=False)``, which splits with GPT-2's pattern); a `BPE` model without
   dropout, prefixes or suffixes whose vocabulary has all 256 bytes. It serves
-  ``Tokenizer.encode(text)`` when nothing would change the ids afterwards (no pair, no truncation or
-  padding, and ``add_special_tokens=False`` or no post-processor), `Tokenizer.encode_batch`, and
-  the tiktoken face. Added and special tokens are still split out in Python; only the text
-  between them goes through C. The returned `Encoding` holds the ids; its tokens, offsets and
+  ``Tokenizer.encode(text)`` (no pair, no truncation or padding), `Tokenizer.encode_batch`, and the
+  tiktoken face. Added and special tokens are still split out in Python; only the text between
+  them goes through C. The returned `Encoding` holds the ids; its tokens, offsets and
   the rest are computed by the reference the first time one of them is read.
 
-Many texts at once (byte-level BPE shapes above): `Tokenizer.encode_batch`, the tiktoken face's
+- WordPiece behind BERT's stages, as bert-base-uncased and its kin have them: a `BertNormalizer`
+  (any options) or none, then `BertPreTokenizer` or `WhitespaceSplit`, then a `WordPiece` model
+  whose vocabulary has its unk token. Normalizing, splitting and the greedy longest match all run
+  in C (``_core/wordpiece.c``), with the character facts generated from the reference's own tables
+  (``tools/gen_bert_tables.py``).
+
+A post-processor that only puts the same special tokens around every text (BERT's
+``[CLS] $A [SEP]``, RoBERTa's, a TemplateProcessing of that shape: asked of the processor itself by
+running it on stand-in sequences, `_wrap`) is applied by the fast paths too; truncation, padding
+and pairs go to the reference.
+
+Many texts at once (byte-level BPE and WordPiece shapes above): `Tokenizer.encode_batch`, the tiktoken face's
 ``encode_ordinary_batch``/``encode_batch`` and the bulk functions `encode_to_arrays` and
 `count_tokens` encode on several threads inside the core, the GIL released. The number of threads is
 ``set_num_threads(n)``, else ``SUBTOK_NUM_THREADS`` from the environment, else the cores this process
@@ -48,7 +58,8 @@ import regex
 
 from .bytes_map import BYTES_TO_UNICODE
 from .encoding import Encoding
-from .models import BPE
+from .models import BPE, WordPiece
+from .normalizers import BertNormalizer
 from .patterns import GPT2_PATTERN
 from . import pre_tokenizers as _pre
 
@@ -137,6 +148,29 @@ def _split_kind(pre: Any) -> int | None:
     return _KINDS.get(getattr(split.pattern, "subtok_source", None))  # type: ignore[arg-type]
 
 
+def _wordpiece_options(model: Any, pre: Any, norm: Any) -> int | None:
+    """The core's WP_* options for BERT's stages (BertNormalizer or none, then BertPreTokenizer or
+    WhitespaceSplit, then WordPiece), or None when the stages have another shape."""
+    if type(model) is not WordPiece or _core is None:
+        return None
+    if type(pre) is _pre.BertPreTokenizer:
+        options = _core.WP_PUNCTUATION
+    elif type(pre) is _pre.WhitespaceSplit:
+        options = 0
+    else:
+        return None
+    if norm is None:
+        return options
+    if type(norm) is not BertNormalizer:
+        return None
+    strip = norm.lowercase if norm.strip_accents is None else norm.strip_accents
+    for on, flag in ((norm.clean_text, _core.WP_CLEAN_TEXT), (norm.handle_chinese_chars, _core.WP_CHINESE),
+                     (strip, _core.WP_STRIP_ACCENTS), (norm.lowercase, _core.WP_LOWERCASE)):
+        if on:
+            options |= flag
+    return options
+
+
 def _model_fits(model: Any) -> bool:
     return (type(model) is BPE and not model.dropout and not model.continuing_subword_prefix
             and not model.end_of_word_suffix and not getattr(model, "rank_by_token", False)
@@ -163,8 +197,13 @@ def _plan(tokenizer: Any) -> _Plan | None:
         if k[0] is model and k[1] is pre and k[2] is norm:
             return cached if cached.core is not None else None
     key = (model, pre, norm)
-    kind = None if key[2] is not None or not _model_fits(key[0]) else _split_kind(key[1])
-    core = None if kind is None else _core_for(key[0])
+    options = _wordpiece_options(model, pre, norm)
+    if options is not None:
+        kind: int | None = 0
+        core = _wordpiece_core_for(model, options)
+    else:
+        kind = None if norm is not None or not _model_fits(model) else _split_kind(pre)
+        core = None if kind is None else _core_for(model)
     plan = _Plan(core, -1 if kind is None else kind, key)
     tokenizer.__dict__["_subtok_fast_plan"] = plan
     return plan if core is not None else None
@@ -222,6 +261,46 @@ def _build_core(model: BPE) -> Any:
         return None
 
 
+_WORDPIECE_CORES: dict[tuple[int, int], tuple[Any, Any]] = {}  # (id(model), options) -> (weakref, core or False)
+
+
+def _wordpiece_core_for(model: WordPiece, options: int) -> Any:
+    """The C tables of a WordPiece model with the stages' options (None when its unk token is not
+    in the vocabulary: the reference raises its error)."""
+    key = (id(model), options)
+    with _CORES_LOCK:
+        entry = _WORDPIECE_CORES.get(key)
+        if entry is not None and entry[0]() is model:
+            return entry[1] or None
+    core = _build_wordpiece(model, options)
+    with _CORES_LOCK:
+        _WORDPIECE_CORES[key] = (weakref.ref(model, lambda _, key=key: _WORDPIECE_CORES.pop(key, None)),
+                                 core or False)
+    return core
+
+
+def _build_wordpiece(model: WordPiece, options: int) -> Any:
+    unk = model.vocab.get(model.unk_token)
+    if unk is None:
+        return None
+    blob: list[bytes] = []
+    lens, ids = array("I"), array("I")
+    for token, id in model.vocab.items():
+        try:
+            b = token.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no text can hold it
+            continue
+        if b:
+            blob.append(b)
+            lens.append(len(b))
+            ids.append(id)
+    try:
+        return _core.WordPiece(b"".join(blob), lens, ids, unk, model.continuing_subword_prefix.encode("utf-8"),
+                               model.max_input_chars_per_word, options)
+    except (ValueError, OverflowError, UnicodeEncodeError):  # beyond what the core handles
+        return None
+
+
 def _warn_missing() -> None:
     global _warned
     if _warned or _forced_reference:
@@ -249,6 +328,8 @@ def _text_ids(tokenizer: Any, plan: _Plan, text: str) -> list[int] | None:
     try:
         if not _may_hold_added_tokens(added, text):
             return core.encode(text, pattern)
+        if not _raw_split_fits(tokenizer):
+            return None
         ids: list[int] = []
         for split in added.extract_and_normalize(text, None).splits:
             if split.tokens is not None:
@@ -258,6 +339,13 @@ def _text_ids(tokenizer: Any, plan: _Plan, text: str) -> list[int] | None:
         return ids
     except UnicodeEncodeError:
         return None
+
+
+def _raw_split_fits(tokenizer: Any) -> bool:
+    """Whether splitting out the added tokens before normalizing gives the reference's pieces: the
+    core normalizes the text between them itself, so a token matched on normalized text (with a
+    normalizer) leaves the text to the reference."""
+    return tokenizer.normalizer is None or tokenizer.added_vocabulary.normalized_matcher.rx is None
 
 
 _FINDERS: dict[int, tuple[Any, Any, Any]] = {}  # id(added vocabulary) -> (raw, normalized matcher, finder)
@@ -333,14 +421,65 @@ def encode_ids(tokenizer: Any, text: Any) -> list[int] | None:
 def encode(tokenizer: Any, sequence: Any, pair: Any, is_pretokenized: bool,
            add_special_tokens: bool) -> Encoding | None:
     """`Tokenizer.encode` on the fast path, or None when it does not apply."""
-    if pair is not None or is_pretokenized or tokenizer._truncation or tokenizer._padding:
+    if pair is not None or is_pretokenized:
         return None
-    if add_special_tokens and tokenizer.post_processor is not None:
+    wrap = _wrap(tokenizer, add_special_tokens)
+    if wrap is None:
         return None
     ids = encode_ids(tokenizer, sequence)
     if ids is None:
         return None
+    if wrap is not _NO_WRAP:
+        ids = wrap[0] + ids + wrap[1]
     return LazyEncoding(ids, tokenizer, sequence, add_special_tokens)
+
+
+# -- special tokens around one sequence -------------------------------------------------------------
+
+_NO_WRAP: tuple[list[int], list[int]] = ([], [])
+_WRAPS: dict[int, tuple[Any, tuple[list[int], list[int]] | None]] = {}  # id(processor) -> (it, wrap)
+
+
+def _wrap(tokenizer: Any, add_special_tokens: bool) -> tuple[list[int], list[int]] | None:
+    """The ids the tokenizer puts before and after one text's ids (`_NO_WRAP`: none), or None when
+    something after the model does more than that (truncation, padding, a processor of another kind)."""
+    if tokenizer._truncation or tokenizer._padding:
+        return None
+    processor = tokenizer.post_processor
+    if processor is None or not add_special_tokens:
+        return _NO_WRAP
+    entry = _WRAPS.get(id(processor))
+    if entry is None or entry[0] is not processor:
+        if len(_WRAPS) > 64:
+            _WRAPS.clear()
+        entry = (processor, _probe_wrap(processor))
+        _WRAPS[id(processor)] = entry
+    return entry[1]
+
+
+def _probe_wrap(processor: Any) -> tuple[list[int], list[int]] | None:
+    """What the post-processor does to one sequence, asked of it: run it on stand-in sequences of
+    0 to 3 tokens (negative ids, which no special token has); when every result is the same ids
+    before and after them, those are the wrap. Anything else (a processor that drops, reorders or
+    depends on the sequence) gives None: the reference is used."""
+    results = []
+    for n in range(4):
+        body = [-1 - k for k in range(n)]
+        enc = Encoding(list(body), tokens=["\x00"] * n, word_ids=list(range(n)),
+                       offsets=[(k, k + 1) for k in range(n)])
+        try:
+            out = Encoding.merge(processor.process([enc], True), False).ids
+        except Exception:  # a processor that cannot take this stand-in: leave it to the reference
+            return None
+        if [i for i in out if not (type(i) is int and i >= 0)] != body:
+            return None
+        results.append(out)
+    at = results[1].index(-1)
+    wrap = (results[1][:at], results[1][at + 1:])
+    for n, out in enumerate(results):
+        if out != wrap[0] + [-1 - k for k in range(n)] + wrap[1]:
+            return None
+    return wrap if wrap[0] or wrap[1] else _NO_WRAP
 
 
 # -- an Encoding whose other fields come from the reference on demand -----------------------------
@@ -354,8 +493,10 @@ class LazyEncoding(Encoding):
     """An `Encoding` made by a fast path: ``ids`` at once, every other field computed the first
     time one is read (by the reference, except the constant ones when there is no post-processor)."""
 
-    # No __slots__ of its own: Encoding's methods iterate over ``self.__slots__``, which must stay
-    # Encoding's. `_pending` lives in the instance dict.
+    # Only `_pending` of its own (no instance dict: a batch makes one of these per text, and an
+    # object with a dict cost twice the time to make). Encoding's methods iterate over
+    # ``Encoding.__slots__``, not ``self.__slots__``.
+    __slots__ = ("_pending",)
 
     def __init__(self, ids: list[int], tokenizer: Any, text: str, add_special_tokens: bool) -> None:
         _SLOTS["ids"].__set__(self, ids)
@@ -519,41 +660,38 @@ def _parts(tokenizer: Any, texts: list[Any]) -> tuple[_Plan, list[int], dict[int
     return plan, plain, special
 
 
-def batch_ids(tokenizer: Any, texts: Sequence[Any], num_threads: int | None = None) -> list[list[int]] | None:
-    """``[encode_ids(tokenizer, t) for t in texts]`` on `num_threads` threads (default
-    `get_num_threads`), or None when the batch is not for the core (as `encode_ids`)."""
+def batch_ids(tokenizer: Any, texts: Sequence[Any], num_threads: int | None = None,
+              wrap: tuple[list[int], list[int]] = _NO_WRAP) -> list[list[int]] | None:
+    """``[wrap[0] + encode_ids(tokenizer, t) + wrap[1] for t in texts]`` on `num_threads` threads
+    (default `get_num_threads`), or None when the batch is not for the core (as `encode_ids`)."""
     texts = list(texts)
     parts = _parts(tokenizer, texts)
     if parts is None:
         return None
     plan, plain, special = parts
     threads = num_threads or get_num_threads()
+    around = (array("I", wrap[0]), array("I", wrap[1]))
     try:
         if not special:
-            return plan.core.encode_batch(texts, plan.pattern, threads)
-        done = plan.core.encode_batch([texts[k] for k in plain], plan.pattern, threads)
+            return plan.core.encode_batch(texts, plan.pattern, threads, *around)
+        done = plan.core.encode_batch([texts[k] for k in plain], plan.pattern, threads, *around)
     except _NOT_FOR_CORE:  # the reference raises its own error
         return None
     out: list[list[int]] = [[]] * len(texts)
     for k, ids in zip(plain, done):
         out[k] = ids
     for k, ids in special.items():
-        out[k] = ids
+        out[k] = wrap[0] + ids + wrap[1]
     return out
-
-
-def _fits(tokenizer: Any, add_special_tokens: bool) -> bool:
-    """Whether nothing after the model changes a text's ids (as in `encode`)."""
-    return not (tokenizer._truncation or tokenizer._padding
-                or (add_special_tokens and tokenizer.post_processor is not None))
 
 
 def encode_batch(tokenizer: Any, inputs: Any, is_pretokenized: bool, add_special_tokens: bool) -> list[Encoding] | None:
     """`Tokenizer.encode_batch` on the fast path (threads), or None when it does not apply."""
-    if is_pretokenized or not _fits(tokenizer, add_special_tokens):
+    wrap = None if is_pretokenized else _wrap(tokenizer, add_special_tokens)
+    if wrap is None:
         return None
     texts = list(inputs)
-    ids = batch_ids(tokenizer, texts)
+    ids = batch_ids(tokenizer, texts, wrap=wrap)
     if ids is None:
         return None
     return _lazy_encodings(ids, tokenizer, texts, add_special_tokens)
@@ -568,13 +706,16 @@ def _subject(tokenizer: Any, add_special_tokens: bool) -> tuple[Any, bool, Any]:
     return tokenizer, add_special_tokens, lambda t: tokenizer.encode(t, add_special_tokens=add_special_tokens).ids
 
 
-def _bulk_parts(tokenizer: Any, texts: Any, add_special_tokens: bool) -> tuple[list[Any], Any, Any]:
+def _bulk_parts(tokenizer: Any, texts: Any, add_special_tokens: bool) -> tuple[list[Any], Any, Any, Any]:
+    """The texts, `_parts` of them (None: not for the core), the one-text reference call, and the
+    wrap of special tokens around each text's ids (see `_wrap`)."""
     if isinstance(texts, str):
         raise TypeError("expected a list of texts, got a str")
     texts = list(texts)
     tok, add_special_tokens, one = _subject(tokenizer, add_special_tokens)
-    parts = _parts(tok, texts) if _fits(tok, add_special_tokens) else None
-    return texts, parts, one
+    wrap = _wrap(tok, add_special_tokens)
+    parts = _parts(tok, texts) if wrap is not None else None
+    return texts, parts, one, wrap
 
 
 def encode_to_arrays(tokenizer: Any, texts: Sequence[str], *, add_special_tokens: bool = True,
@@ -598,7 +739,7 @@ def encode_to_arrays(tokenizer: Any, texts: Sequence[str], *, add_special_tokens
     """
     import numpy as np
 
-    texts, parts, one = _bulk_parts(tokenizer, texts, add_special_tokens)
+    texts, parts, one, wrap = _bulk_parts(tokenizer, texts, add_special_tokens)
     if parts is not None:
         plan, plain, special = parts
         subset = texts if not special else [texts[k] for k in plain]
@@ -612,7 +753,29 @@ def encode_to_arrays(tokenizer: Any, texts: Sequence[str], *, add_special_tokens
         np.cumsum([len(x) for x in lists], out=offsets[1:])
         return np.fromiter((i for x in lists for i in x), dtype=np.uint32, count=int(offsets[-1])), offsets
     flat, offsets = np.frombuffer(flat_b, dtype=np.uint32), np.frombuffer(offsets_b, dtype=np.int64)
-    return (flat, offsets) if not special else _merge_arrays(len(texts), plain, flat, offsets, special)
+    if special:
+        flat, offsets = _merge_arrays(len(texts), plain, flat, offsets, special)
+    return (flat, offsets) if wrap is _NO_WRAP else _wrap_arrays(flat, offsets, wrap)
+
+
+def _wrap_arrays(flat: "np.ndarray", offsets: "np.ndarray",
+                 wrap: tuple[list[int], list[int]]) -> "tuple[np.ndarray, np.ndarray]":
+    """The arrays with wrap[0] before and wrap[1] after each text's ids."""
+    import numpy as np
+
+    before, after = wrap
+    n, lengths = len(offsets) - 1, np.diff(offsets)
+    extra = len(before) + len(after)
+    out_offsets = offsets + np.arange(n + 1, dtype=np.int64) * extra
+    out = np.empty(int(out_offsets[-1]), dtype=np.uint32)
+    starts = out_offsets[:-1]
+    for k, id in enumerate(before):
+        out[starts + k] = id
+    for k, id in enumerate(after):
+        out[starts + len(before) + lengths + k] = id
+    body = np.arange(len(flat), dtype=np.int64) + np.repeat(starts + len(before) - offsets[:-1], lengths)
+    out[body] = flat
+    return out, out_offsets
 
 
 def _merge_arrays(n: int, plain: list[int], flat: "np.ndarray", offsets: "np.ndarray",
@@ -647,7 +810,7 @@ def count_tokens(tokenizer: Any, texts: Sequence[str], *, add_special_tokens: bo
     >>> count_tokens(tok, ["a b", "", "b c a"])
     [2, 0, 3]
     """
-    texts, parts, one = _bulk_parts(tokenizer, texts, add_special_tokens)
+    texts, parts, one, wrap = _bulk_parts(tokenizer, texts, add_special_tokens)
     if parts is not None:
         plan, plain, special = parts
         subset = texts if not special else [texts[k] for k in plain]
@@ -657,11 +820,12 @@ def count_tokens(tokenizer: Any, texts: Sequence[str], *, add_special_tokens: bo
             parts = None
     if parts is None:
         return [len(one(t)) for t in texts]
-    if not special:
-        return counts
-    out = [0] * len(texts)
-    for k, c in zip(plain, counts):
-        out[k] = c
-    for k, ids in special.items():
-        out[k] = len(ids)
-    return out
+    if special:
+        out = [0] * len(texts)
+        for k, c in zip(plain, counts):
+            out[k] = c
+        for k, ids in special.items():
+            out[k] = len(ids)
+        counts = out
+    extra = len(wrap[0]) + len(wrap[1])
+    return [c + extra for c in counts] if extra else counts

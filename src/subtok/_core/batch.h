@@ -101,9 +101,14 @@ static void blocks_free(id_block *b) {
     }
 }
 
+/* How a job encodes one text: bpe_encode, or another model's encoder (memo and pattern may be
+ * unused); 0, or -1 when memory ran out. */
+typedef int (*encode_fn)(const void *model, bpe_memo *memo, int pattern, const uint8_t *s, size_t n, bpe_ids *out);
+
 typedef struct {
-    const bpe_tables *tables;
-    memo_pool *pool;
+    encode_fn encode;
+    const void *model;
+    memo_pool *pool;  /* NULL: the encoder uses no memo */
     int pattern;
     const text_view *texts;
     size_t count, chunk;
@@ -183,7 +188,7 @@ static int job_encode_one(batch_job *job, size_t k, bpe_memo *memo, uint8_t **bu
         s = *buf;
     }
     spare->len = 0;
-    if (bpe_encode(job->tables, memo, job->pattern, s, n, spare)) {
+    if (job->encode(job->model, memo, job->pattern, s, n, spare)) {
         job_fail(job, BATCH_NO_MEMORY, k);
         return -1;
     }
@@ -215,9 +220,10 @@ static void job_report(batch_job *job, size_t *ready, size_t *reported) {
 /* Take chunks of texts and encode them until none are left; `caller`: the thread that called
  * run_batch, which also reports progress. */
 static void batch_work(batch_job *job, int caller) {
-    int slot;
+    int slot = -1;
     size_t ready = 0, reported = 0;
-    bpe_memo *memo = memo_take(job->pool, WORKER_MEMO_ENTRIES, 1, 1, &slot) /* a private one if needed */;
+    bpe_memo *memo = job->pool ? memo_take(job->pool, WORKER_MEMO_ENTRIES, 1, 1, &slot) /* a private one if needed */
+                               : NULL;
     uint8_t *buf = NULL;
     size_t cap = 0;
     bpe_ids spare = {NULL, 0, 0};
@@ -230,7 +236,7 @@ static void batch_work(batch_job *job, int caller) {
             if (job_encode_one(job, k, memo, &buf, &cap, &spare, &blocks)) break;
         if (caller && job->progress) job_report(job, &ready, &reported);
     }
-    memo_give_back(job->pool, memo, slot);
+    if (job->pool) memo_give_back(job->pool, memo, slot);
     free(buf);
     free(spare.ids);
     if (blocks) { /* put this worker's chain in front of the job's */

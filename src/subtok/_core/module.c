@@ -1,11 +1,15 @@
 /* subtok._core: the compiled core's Python face.
  *
  *   BPE(blob, token_lens, token_ids, left, right, rank, merged, byte_ids, ignore_merges)
- *       .encode(text, pattern) -> list[int]
- *       .encode_batch(texts, pattern, threads=1) -> list[list[int]]
+ *       .encode(text, pattern, before=b"", after=b"") -> list[int]
+ *       .encode_batch(texts, pattern, threads=1, before=b"", after=b"") -> list[list[int]]
+ *           (before/after: uint32 ids put around each text's ids, e.g. [CLS] ... [SEP])
  *       .encode_arrays(texts, pattern, threads=1) -> (bytearray of uint32 ids, bytearray of int64 offsets)
  *       .count_batch(texts, pattern, threads=1) -> list[int]
  *       .encode_piece(data) -> list[int]            (one piece's bytes, no scanning)
+ *   WordPiece(blob, token_lens, token_ids, unk_id, prefix, max_chars, options)
+ *       the same methods but encode_piece; the pattern argument is ignored (BERT's stages, see
+ *       wordpiece.h; options: the WP_* constants)
  *   split(text, pattern) -> list[int]               (piece ends, in code points; for tests)
  *   PATTERN_GPT2, PATTERN_CL100K, PATTERN_O200K
  *
@@ -23,6 +27,7 @@
 #include "batch.h"
 #include "bpe.h"
 #include "scan.h"
+#include "wordpiece.h"
 
 /* Texts shorter than this keep the GIL: releasing and taking it back costs more than encoding. */
 #define GIL_RELEASE_BYTES 256
@@ -32,13 +37,36 @@
 #define MEMO_ENTRIES 16384
 #define PRIVATE_MEMO_BYTES (256 * 1024)
 
+/* A BPE or a WordPiece model: the two types share this layout and every method but __init__. */
+enum { KIND_NONE = 0, KIND_BPE = 1, KIND_WORDPIECE = 2 };
+
 typedef struct {
     PyObject_HEAD
+    int ready;       /* KIND_*: which of the models below was built */
     bpe_tables tables;
-    int ready;
+    wp_model wp;
+    encode_fn encode; /* bpe_encode or wp_encode, on `model` */
+    const void *model;
+    uint32_t max_id;
     PyObject **ints; /* ints[id]: a cached int object, or NULL (made on first use, under the GIL) */
-    memo_pool memos; /* made on first use; each taken (atomically) by one thread at a time */
-} BPEObject;
+    memo_pool memos; /* BPE: made on first use; each taken (atomically) by one thread at a time */
+} CoreObject;
+
+static int encode_with_bpe(const void *t, bpe_memo *memo, int pattern, const uint8_t *s, size_t n, bpe_ids *out) {
+    return bpe_encode(t, memo, pattern, s, n, out);
+}
+
+static int encode_with_wordpiece(const void *m, bpe_memo *memo, int pattern, const uint8_t *s, size_t n,
+                                 bpe_ids *out) {
+    (void)memo;
+    (void)pattern;
+    return wp_encode(m, s, n, out);
+}
+
+/* The memos of a model that uses them (BPE), else NULL. */
+static memo_pool *memos_of(CoreObject *self) {
+    return self->ready == KIND_BPE ? &self->memos : NULL;
+}
 
 /* -- text in, ids out --------------------------------------------------------------------------- */
 
@@ -73,7 +101,7 @@ static int utf8_of(PyObject *text, utf8_text *out) {
     return 0;
 }
 
-static PyObject *int_of(BPEObject *self, uint32_t id) {
+static PyObject *int_of(CoreObject *self, uint32_t id) {
     PyObject *v = self->ints[id];
     if (!v) {
         v = PyLong_FromUnsignedLong(id);
@@ -84,13 +112,34 @@ static PyObject *int_of(BPEObject *self, uint32_t id) {
     return v;
 }
 
-static PyObject *list_of_ids(BPEObject *self, const bpe_ids *ids) {
+/* Ids to put before and after each text's ids (a post-processor's special tokens): uint32 buffers,
+ * possibly empty. Their ints are made each time: they need not be below max_id. */
+typedef struct {
+    Py_buffer before, after;
+} id_wrap;
+
+static int put_ids(PyObject *list, Py_ssize_t at, const Py_buffer *b) {
+    const uint32_t *p = b->buf;
+    for (Py_ssize_t k = 0; k < b->len / 4; k++) {
+        PyObject *v = PyLong_FromUnsignedLong(p[k]);
+        if (!v) return -1;
+        PyList_SET_ITEM(list, at + k, v);
+    }
+    return 0;
+}
+
+static PyObject *list_of_ids(CoreObject *self, const bpe_ids *ids, const id_wrap *wrap) {
     if (!self->ints) {
-        self->ints = PyMem_Calloc((size_t)self->tables.max_id + 1, sizeof(PyObject *));
+        self->ints = PyMem_Calloc((size_t)self->max_id + 1, sizeof(PyObject *));
         if (!self->ints) return PyErr_NoMemory();
     }
-    PyObject *list = PyList_New((Py_ssize_t)ids->len);
+    Py_ssize_t nb = wrap ? wrap->before.len / 4 : 0, na = wrap ? wrap->after.len / 4 : 0;
+    PyObject *list = PyList_New((Py_ssize_t)ids->len + nb + na);
     if (!list) return NULL;
+    if (wrap && (put_ids(list, 0, &wrap->before) || put_ids(list, nb + (Py_ssize_t)ids->len, &wrap->after))) {
+        Py_DECREF(list);
+        return NULL;
+    }
     PyObject **ints = self->ints;
     for (size_t k = 0; k < ids->len; k++) {
         /* the int objects are scattered over the heap: fetch the ones a few ids ahead */
@@ -104,9 +153,23 @@ static PyObject *list_of_ids(BPEObject *self, const bpe_ids *ids) {
             Py_DECREF(list);
             return NULL;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)k, v);
+        PyList_SET_ITEM(list, nb + (Py_ssize_t)k, v);
     }
     return list;
+}
+
+/* The optional before/after buffers of a call; 0, or -1 with an error set. */
+static int check_wrap(id_wrap *w) {
+    if (w->before.len % 4 || w->after.len % 4) {
+        PyErr_SetString(PyExc_ValueError, "before/after: expected buffers of uint32 (array('I'))");
+        return -1;
+    }
+    return 0;
+}
+
+static void release_wrap(id_wrap *w) {
+    if (w->before.obj) PyBuffer_Release(&w->before);
+    if (w->after.obj) PyBuffer_Release(&w->after);
 }
 
 static int check_pattern(int pattern) {
@@ -128,7 +191,7 @@ static int uint32_buffer(Py_buffer *view, const char *name, size_t *count) {
     return 0;
 }
 
-static int BPE_init(BPEObject *self, PyObject *args, PyObject *kwds) {
+static int BPE_init(CoreObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"blob", "token_lens", "token_ids", "left", "right", "rank", "merged",
                              "byte_ids", "ignore_merges", NULL};
     Py_buffer v[8];
@@ -164,58 +227,67 @@ static int BPE_init(BPEObject *self, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "BPE: token ids must be below 2**28");
         goto done;
     }
-    self->ready = 1;
+    self->ready = KIND_BPE;
+    self->encode = encode_with_bpe;
+    self->model = &self->tables;
+    self->max_id = self->tables.max_id;
     rc = 0;
 done:
     for (int k = 0; k < 8; k++) PyBuffer_Release(&v[k]);
     return rc;
 }
 
-static void BPE_dealloc(BPEObject *self) {
+static void BPE_dealloc(CoreObject *self) {
     if (self->ints) {
-        for (size_t k = 0; k <= self->tables.max_id; k++) Py_XDECREF(self->ints[k]);
+        for (size_t k = 0; k <= self->max_id; k++) Py_XDECREF(self->ints[k]);
         PyMem_Free(self->ints);
     }
-    if (self->ready) bpe_tables_free(&self->tables);
+    if (self->ready == KIND_BPE) bpe_tables_free(&self->tables);
+    if (self->ready == KIND_WORDPIECE) wp_free(&self->wp);
     memo_pool_free(&self->memos);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static int check_ready(BPEObject *self) {
+static int check_ready(CoreObject *self) {
     if (!self->ready) {
-        PyErr_SetString(PyExc_RuntimeError, "BPE object was not initialized");
+        PyErr_SetString(PyExc_RuntimeError, "the model was not initialized");
         return -1;
     }
     return 0;
 }
 
 /* Encode texts[0:count] into ids[0:count], without the GIL when there is enough work. */
-static int encode_texts(BPEObject *self, int pattern, const utf8_text *texts, bpe_ids *ids, size_t count) {
+static int encode_texts(CoreObject *self, int pattern, const utf8_text *texts, bpe_ids *ids, size_t count) {
     size_t total = 0;
     for (size_t k = 0; k < count; k++) total += texts[k].n;
-    int failed = 0, slot;
-    bpe_memo *memo = memo_take(&self->memos, MEMO_ENTRIES, total, PRIVATE_MEMO_BYTES, &slot);
+    int failed = 0, slot = -1;
+    memo_pool *pool = memos_of(self);
+    bpe_memo *memo = pool ? memo_take(pool, MEMO_ENTRIES, total, PRIVATE_MEMO_BYTES, &slot) : NULL;
     PyThreadState *save = total >= GIL_RELEASE_BYTES ? PyEval_SaveThread() : NULL;
     for (size_t k = 0; k < count && !failed; k++)
-        failed = bpe_encode(&self->tables, memo, pattern, texts[k].s, texts[k].n, &ids[k]) != 0;
+        failed = self->encode(self->model, memo, pattern, texts[k].s, texts[k].n, &ids[k]) != 0;
     if (save) PyEval_RestoreThread(save);
-    memo_give_back(&self->memos, memo, slot);
+    if (pool) memo_give_back(pool, memo, slot);
     if (failed) PyErr_NoMemory();
     return failed ? -1 : 0;
 }
 
-static PyObject *BPE_encode(BPEObject *self, PyObject *args) {
+static PyObject *BPE_encode(CoreObject *self, PyObject *args) {
     PyObject *text;
     int pattern;
-    if (check_ready(self) || !PyArg_ParseTuple(args, "Ui:encode", &text, &pattern) || check_pattern(pattern))
+    id_wrap wrap;
+    memset(&wrap, 0, sizeof(wrap));
+    if (check_ready(self) || !PyArg_ParseTuple(args, "Ui|y*y*:encode", &text, &pattern, &wrap.before, &wrap.after))
         return NULL;
-    utf8_text t;
-    if (utf8_of(text, &t)) return NULL;
-    bpe_ids ids = {NULL, 0, 0};
     PyObject *result = NULL;
-    if (!encode_texts(self, pattern, &t, &ids, 1)) result = list_of_ids(self, &ids);
+    utf8_text t = {NULL, 0, NULL};
+    if (check_pattern(pattern) || check_wrap(&wrap) || utf8_of(text, &t)) goto out;
+    bpe_ids ids = {NULL, 0, 0};
+    if (!encode_texts(self, pattern, &t, &ids, 1)) result = list_of_ids(self, &ids, &wrap);
     free(ids.ids);
+out:
     Py_XDECREF(t.owner);
+    release_wrap(&wrap);
     return result;
 }
 
@@ -243,8 +315,9 @@ static int views_of(PyObject *seq, size_t count, text_view *views, PyObject **he
 
 /* encode_batch's lists, made from ids[built:upto] (each ids array freed once used). */
 typedef struct {
-    BPEObject *self;
+    CoreObject *self;
     bpe_ids *ids;
+    const id_wrap *wrap;
     PyObject *result; /* NULL after a failure (the error is set) */
     size_t built;
     PyThreadState *save; /* while the GIL is released: the thread state to take it back with */
@@ -252,7 +325,7 @@ typedef struct {
 
 static void build_lists(list_builder *b, size_t upto) {
     for (; b->result && b->built < upto; b->built++) {
-        PyObject *one = list_of_ids(b->self, &b->ids[b->built]);
+        PyObject *one = list_of_ids(b->self, &b->ids[b->built], b->wrap);
         if (!one) Py_CLEAR(b->result);
         else PyList_SET_ITEM(b->result, (Py_ssize_t)b->built, one);
     }
@@ -271,7 +344,7 @@ static void build_lists_meanwhile(void *ctx, size_t ready) {
  * results (ids in *blocks, which the caller frees with blocks_free, also on failure), and `lists`
  * (optional) makes encode_batch's lists as texts are done. Raises and returns
  * -1 on failure (UnicodeEncodeError for a lone surrogate, as encode). */
-static int run_texts(BPEObject *self, PyObject *seq, int pattern, int threads, bpe_ids *ids, size_t *counts,
+static int run_texts(CoreObject *self, PyObject *seq, int pattern, int threads, bpe_ids *ids, size_t *counts,
                      list_builder *lists, id_block **blocks) {
     size_t count = (size_t)PySequence_Fast_GET_SIZE(seq);
     text_view *views = PyMem_Calloc(count ? count : 1, sizeof(text_view));
@@ -283,7 +356,7 @@ static int run_texts(BPEObject *self, PyObject *seq, int pattern, int threads, b
         goto out;
     }
     if (views_of(seq, count, views, held)) goto out;
-    batch_job job = {&self->tables, &self->memos, pattern, views, count, 1, ids, counts, 0, BATCH_OK, 0,
+    batch_job job = {self->encode, self->model, memos_of(self), pattern, views, count, 1, ids, counts, 0, BATCH_OK, 0,
                      NULL, done, lists ? build_lists_meanwhile : NULL, lists};
     int n = batch_threads(&job, threads);
     size_t bytes = 0;
@@ -319,7 +392,7 @@ typedef struct {
     int pattern, threads;
 } batch_args;
 
-static int parse_batch(BPEObject *self, PyObject *args, const char *format, batch_args *a) {
+static int parse_batch(CoreObject *self, PyObject *args, const char *format, batch_args *a) {
     PyObject *texts;
     a->threads = 1;
     if (check_ready(self) || !PyArg_ParseTuple(args, format, &texts, &a->pattern, &a->threads) ||
@@ -329,15 +402,26 @@ static int parse_batch(BPEObject *self, PyObject *args, const char *format, batc
     return a->seq ? 0 : -1;
 }
 
-static PyObject *BPE_encode_batch(BPEObject *self, PyObject *args) {
+static PyObject *BPE_encode_batch(CoreObject *self, PyObject *args) {
     batch_args a;
-    if (parse_batch(self, args, "Oi|i:encode_batch", &a)) return NULL;
+    PyObject *texts;
+    id_wrap wrap;
+    memset(&wrap, 0, sizeof(wrap));
+    a.threads = 1;
+    if (check_ready(self) || !PyArg_ParseTuple(args, "Oi|iy*y*:encode_batch", &texts, &a.pattern, &a.threads,
+                                               &wrap.before, &wrap.after))
+        return NULL;
+    if (check_pattern(a.pattern) || check_wrap(&wrap) ||
+        !(a.seq = PySequence_Fast(texts, "expected a sequence of str"))) {
+        release_wrap(&wrap);
+        return NULL;
+    }
     size_t count = (size_t)PySequence_Fast_GET_SIZE(a.seq);
     bpe_ids *ids = PyMem_Calloc(count ? count : 1, sizeof(bpe_ids));
-    list_builder lists = {self, ids, NULL, 0, NULL};
+    list_builder lists = {self, ids, &wrap, NULL, 0, NULL};
     id_block *blocks = NULL;
     if (!ids) PyErr_NoMemory();
-    else if (!self->ints && !(self->ints = PyMem_Calloc((size_t)self->tables.max_id + 1, sizeof(PyObject *))))
+    else if (!self->ints && !(self->ints = PyMem_Calloc((size_t)self->max_id + 1, sizeof(PyObject *))))
         PyErr_NoMemory();
     else if ((lists.result = PyList_New((Py_ssize_t)count))) {
         if (run_texts(self, a.seq, a.pattern, a.threads, ids, NULL, &lists, &blocks)) Py_CLEAR(lists.result);
@@ -347,6 +431,7 @@ static PyObject *BPE_encode_batch(BPEObject *self, PyObject *args) {
     blocks_free(blocks);
     PyMem_Free(ids);
     Py_DECREF(a.seq);
+    release_wrap(&wrap);
     return result;
 }
 
@@ -374,7 +459,7 @@ static PyObject *arrays_of(const bpe_ids *ids, size_t count) {
     return Py_BuildValue("(NN)", flat, offsets);
 }
 
-static PyObject *BPE_encode_arrays(BPEObject *self, PyObject *args) {
+static PyObject *BPE_encode_arrays(CoreObject *self, PyObject *args) {
     batch_args a;
     if (parse_batch(self, args, "Oi|i:encode_arrays", &a)) return NULL;
     size_t count = (size_t)PySequence_Fast_GET_SIZE(a.seq);
@@ -389,7 +474,7 @@ static PyObject *BPE_encode_arrays(BPEObject *self, PyObject *args) {
     return result;
 }
 
-static PyObject *BPE_count_batch(BPEObject *self, PyObject *args) {
+static PyObject *BPE_count_batch(CoreObject *self, PyObject *args) {
     batch_args a;
     if (parse_batch(self, args, "Oi|i:count_batch", &a)) return NULL;
     size_t count = (size_t)PySequence_Fast_GET_SIZE(a.seq);
@@ -409,13 +494,18 @@ static PyObject *BPE_count_batch(BPEObject *self, PyObject *args) {
     return result;
 }
 
-static PyObject *BPE_encode_piece(BPEObject *self, PyObject *arg) {
+static PyObject *BPE_encode_piece(CoreObject *self, PyObject *arg) {
     Py_buffer data;
-    if (check_ready(self) || PyObject_GetBuffer(arg, &data, PyBUF_SIMPLE)) return NULL;
+    if (check_ready(self)) return NULL;
+    if (self->ready != KIND_BPE) {
+        PyErr_SetString(PyExc_TypeError, "encode_piece: only a BPE model has pieces to merge");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(arg, &data, PyBUF_SIMPLE)) return NULL;
     bpe_ids ids = {NULL, 0, 0};
     PyObject *result = NULL;
     if (bpe_encode_piece(&self->tables, data.buf, (size_t)data.len, &ids)) PyErr_NoMemory();
-    else result = list_of_ids(self, &ids);
+    else result = list_of_ids(self, &ids, NULL);
     free(ids.ids);
     PyBuffer_Release(&data);
     return result;
@@ -423,10 +513,11 @@ static PyObject *BPE_encode_piece(BPEObject *self, PyObject *arg) {
 
 static PyMethodDef BPE_methods[] = {
     {"encode", (PyCFunction)BPE_encode, METH_VARARGS,
-     "encode(text, pattern) -> list[int]: cut text with the pattern's scanner, BPE each piece."},
+     "encode(text, pattern, before=b'', after=b'') -> list[int]: cut text with the pattern's scanner,\n"
+     "BPE each piece (WordPiece: BERT's stages); `before`/`after` (uint32 buffers) go around the ids."},
     {"encode_batch", (PyCFunction)BPE_encode_batch, METH_VARARGS,
-     "encode_batch(texts, pattern, threads=1) -> list[list[int]]: encode for each text, on up to\n"
-     "`threads` threads, the GIL released once."},
+     "encode_batch(texts, pattern, threads=1, before=b'', after=b'') -> list[list[int]]: encode for\n"
+     "each text, on up to `threads` threads, the GIL released once."},
     {"encode_arrays", (PyCFunction)BPE_encode_arrays, METH_VARARGS,
      "encode_arrays(texts, pattern, threads=1) -> (ids, offsets): every text's ids in one bytearray\n"
      "of native uint32, and len(texts) + 1 int64 offsets (text k: ids[offsets[k]:offsets[k+1]])."},
@@ -441,10 +532,74 @@ static PyTypeObject BPEType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "subtok._core.BPE",
     .tp_doc = "Byte-level BPE tables and encoder (see subtok.fast).",
-    .tp_basicsize = sizeof(BPEObject),
+    .tp_basicsize = sizeof(CoreObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)BPE_init,
+    .tp_dealloc = (destructor)BPE_dealloc,
+    .tp_methods = BPE_methods,
+};
+
+/* -- WordPiece ---------------------------------------------------------------------------------- */
+
+static int WordPiece_init(CoreObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"blob", "token_lens", "token_ids", "unk_id", "prefix", "max_chars", "options", NULL};
+    Py_buffer v[3], prefix;
+    unsigned long unk_id, max_chars;
+    int options;
+    if (self->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "WordPiece tables are built once");
+        return -1;
+    }
+    memset(v, 0, sizeof(v));
+    memset(&prefix, 0, sizeof(prefix));
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*y*y*ky*ki", kwlist, &v[0], &v[1], &v[2], &unk_id, &prefix,
+                                     &max_chars, &options))
+        return -1;
+    int rc = -1;
+    size_t n_lens, n_ids;
+    uint32_t no_bytes[256] = {0};
+    if (uint32_buffer(&v[1], "token_lens", &n_lens) || uint32_buffer(&v[2], "token_ids", &n_ids)) goto done;
+    if (n_lens != n_ids) {
+        PyErr_SetString(PyExc_ValueError, "WordPiece: the arrays' lengths do not match");
+        goto done;
+    }
+    if (unk_id >= (1u << 28) || max_chars > UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "WordPiece: unk_id must be below 2**28 and max_chars below 2**32");
+        goto done;
+    }
+    bpe_spec spec = {v[0].buf, (size_t)v[0].len, v[1].buf, v[2].buf, n_lens, NULL, NULL, NULL, NULL, 0, no_bytes, 0};
+    char err[200];
+    if (wp_init(&self->wp, &spec, (uint32_t)unk_id, prefix.buf, (size_t)prefix.len, (uint32_t)max_chars, options,
+                err, sizeof(err))) {
+        PyErr_Format(PyExc_ValueError, "WordPiece: %s", err);
+        goto done;
+    }
+    if (self->wp.vocab.max_id >= (1u << 28)) {
+        wp_free(&self->wp);
+        PyErr_SetString(PyExc_ValueError, "WordPiece: token ids must be below 2**28");
+        goto done;
+    }
+    self->ready = KIND_WORDPIECE;
+    self->encode = encode_with_wordpiece;
+    self->model = &self->wp;
+    self->max_id = self->wp.vocab.max_id;
+    rc = 0;
+done:
+    for (int k = 0; k < 3; k++) PyBuffer_Release(&v[k]);
+    PyBuffer_Release(&prefix);
+    return rc;
+}
+
+static PyTypeObject WordPieceType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "subtok._core.WordPiece",
+    .tp_doc = "WordPiece behind BERT's normalizer and pre-tokenizer (see subtok.fast); the pattern\n"
+              "argument of its methods is ignored.",
+    .tp_basicsize = sizeof(CoreObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)WordPiece_init,
     .tp_dealloc = (destructor)BPE_dealloc,
     .tp_methods = BPE_methods,
 };
@@ -551,15 +706,29 @@ static struct PyModuleDef core_module = {
 };
 
 PyMODINIT_FUNC PyInit__core(void) {
-    if (PyType_Ready(&BPEType) < 0) return NULL;
+    if (PyType_Ready(&BPEType) < 0 || PyType_Ready(&WordPieceType) < 0) return NULL;
     PyObject *m = PyModule_Create(&core_module);
     if (!m) return NULL;
     Py_INCREF(&BPEType);
-    if (PyModule_AddObject(m, "BPE", (PyObject *)&BPEType) < 0 ||
-        PyModule_AddIntConstant(m, "PATTERN_GPT2", PATTERN_GPT2) < 0 ||
-        PyModule_AddIntConstant(m, "PATTERN_CL100K", PATTERN_CL100K) < 0 ||
-        PyModule_AddIntConstant(m, "PATTERN_O200K", PATTERN_O200K) < 0) {
+    if (PyModule_AddObject(m, "BPE", (PyObject *)&BPEType) < 0) {
         Py_DECREF(&BPEType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&WordPieceType);
+    if (PyModule_AddObject(m, "WordPiece", (PyObject *)&WordPieceType) < 0) {
+        Py_DECREF(&WordPieceType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    if (PyModule_AddIntConstant(m, "PATTERN_GPT2", PATTERN_GPT2) < 0 ||
+        PyModule_AddIntConstant(m, "PATTERN_CL100K", PATTERN_CL100K) < 0 ||
+        PyModule_AddIntConstant(m, "PATTERN_O200K", PATTERN_O200K) < 0 ||
+        PyModule_AddIntConstant(m, "WP_CLEAN_TEXT", WP_CLEAN_TEXT) < 0 ||
+        PyModule_AddIntConstant(m, "WP_CHINESE", WP_CHINESE) < 0 ||
+        PyModule_AddIntConstant(m, "WP_STRIP_ACCENTS", WP_STRIP_ACCENTS) < 0 ||
+        PyModule_AddIntConstant(m, "WP_LOWERCASE", WP_LOWERCASE) < 0 ||
+        PyModule_AddIntConstant(m, "WP_PUNCTUATION", WP_PUNCTUATION) < 0) {
         Py_DECREF(m);
         return NULL;
     }
