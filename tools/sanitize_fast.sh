@@ -4,7 +4,7 @@
 # temporary directory and puts it first on the import path; the checkout's build is left alone.
 #
 #   tools/sanitize_fast.sh [pytest args]    (default: tests/test_fast.py tests/test_fast_wordpiece.py
-#                                            tests/test_tiktoken.py)
+#                                            tests/test_fast_charbpe.py tests/test_tiktoken.py)
 #
 # Needs gcc with libasan/libubsan, and valgrind for the second part (apt-get install valgrind;
 # skipped with a note when missing). Exit status: non-zero if either tool reports an error.
@@ -23,12 +23,13 @@ for dir in asan plain; do
   rm -f "$tmp/$dir"/subtok/_core.*.so
 done
 gcc -shared -fPIC -O1 -g -std=c99 -fno-omit-frame-pointer -fsanitize=address,undefined \
-  -fno-sanitize-recover=undefined -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" \
+  -fno-sanitize-recover=undefined -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" "$src/charbpe.c" \
   -o "$tmp/asan/subtok/_core$suffix"
-gcc -shared -fPIC -O1 -g -std=c99 -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" \
+gcc -shared -fPIC -O1 -g -std=c99 -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" "$src/charbpe.c" \
   -o "$tmp/plain/subtok/_core$suffix"
 tests=("$@")
-[ ${#tests[@]} -eq 0 ] && tests=(tests/test_fast.py tests/test_fast_wordpiece.py tests/test_tiktoken.py)
+[ ${#tests[@]} -eq 0 ] && tests=(tests/test_fast.py tests/test_fast_wordpiece.py tests/test_fast_charbpe.py
+                                 tests/test_tiktoken.py)
 
 echo "== AddressSanitizer + UBSan: pytest ${tests[*]}"
 # Python's own allocations are not instrumented; leaks are left to valgrind below (CPython keeps
@@ -82,7 +83,16 @@ for _ in range(3):
     bert.encode_batch(texts + [marks])
     fast.encode_to_arrays(bert, texts)
     fast.count_tokens(bert, texts)
-del plan, gpt2, tok, bert
+from subtok.models import BPE
+spbpe = Tokenizer(BPE({"<unk>": 0, "▁": 1, "a": 2, "b": 3, "ab": 4, "▁ab": 5, "<0x41>": 6}, [("a", "b"), ("▁", "ab")],
+                      unk_token="<unk>", fuse_unk=True, byte_fallback=True))
+spbpe.normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
+for _ in range(3):
+    for t in texts + ["ab ab abAx", "ab" * 3000, "▁▁ b"]:
+        spbpe.encode(t).ids
+    spbpe.encode_batch(texts)
+    fast.count_tokens(spbpe, texts)
+del plan, gpt2, tok, bert, spbpe
 fast._CORES.clear()
 fast._WORDPIECE_CORES.clear()
 print("done")

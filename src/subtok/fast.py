@@ -23,6 +23,12 @@ Fast paths so far:
   in C (``_core/wordpiece.c``), with the character facts generated from the reference's own tables
   (``tools/gen_bert_tables.py``).
 
+- sentencepiece's BPE as Llama 2 / Mistral .model files (without user-defined symbols), llama.cpp's
+  SPM vocabularies and Llama-2-shaped tokenizer.json files have it: Prepend(' ' or '▁') then
+  Replace(' ', '▁'); no pre-tokenizer, or the Split before each run of '▁' the sentencepiece
+  loader adds; a `BPE` over characters (byte fallback, fused unknowns, merges of equal rank) without
+  dropout, prefixes, suffixes or ignore_merges (``_core/charbpe.c``).
+
 A post-processor that only puts the same special tokens around every text (BERT's
 ``[CLS] $A [SEP]``, RoBERTa's, a TemplateProcessing of that shape: asked of the processor itself by
 running it on stand-in sequences, `_wrap`) is applied by the fast paths too; truncation, padding
@@ -59,6 +65,7 @@ import regex
 from .bytes_map import BYTES_TO_UNICODE
 from .encoding import Encoding
 from .models import BPE, WordPiece
+from . import normalizers as _norm
 from .normalizers import BertNormalizer
 from .patterns import GPT2_PATTERN
 from . import pre_tokenizers as _pre
@@ -171,6 +178,36 @@ def _wordpiece_options(model: Any, pre: Any, norm: Any) -> int | None:
     return options
 
 
+def _charbpe_options(model: Any, pre: Any, norm: Any) -> tuple[int, str] | None:
+    """The core's CB_* options and the space replacement for sentencepiece's BPE shape (Prepend(' '
+    or '▁') then Replace(' ', '▁'); no pre-tokenizer or a Split before each run of '▁'; a BPE over
+    characters), or None when the stages have another shape."""
+    if _core is None or type(model) is not BPE or model.dropout or model.continuing_subword_prefix \
+            or model.end_of_word_suffix or model.ignore_merges or model.user_defined_symbols:
+        return None
+    if type(norm) is not _norm.Sequence or len(norm.normalizers) != 2:
+        return None
+    prepend, replace = norm.normalizers
+    if type(prepend) is not _norm.Prepend or type(replace) is not _norm.Replace:
+        return None
+    space = replace.content
+    if replace.pattern != " " or type(replace.pattern) is not str or len(space) != 1 or prepend.prepend not in (" ", space):
+        return None
+    options = _core.CB_PREPEND
+    if pre is not None:
+        if type(pre) is not _pre.Split or pre.behavior != "isolated" or pre.invert:
+            return None
+        x = regex.escape(space)
+        if getattr(pre.pattern, "subtok_source", None) not in (f"{space}*[^{space}]+|{space}+", f"{x}*[^{x}]+|{x}+"):
+            return None
+        options |= _core.CB_SPLIT
+    if model.byte_fallback:
+        options |= _core.CB_BYTE_FALLBACK
+    if model.fuse_unk:
+        options |= _core.CB_FUSE_UNK
+    return options, space
+
+
 def _model_fits(model: Any) -> bool:
     return (type(model) is BPE and not model.dropout and not model.continuing_subword_prefix
             and not model.end_of_word_suffix and not getattr(model, "rank_by_token", False)
@@ -198,9 +235,13 @@ def _plan(tokenizer: Any) -> _Plan | None:
             return cached if cached.core is not None else None
     key = (model, pre, norm)
     options = _wordpiece_options(model, pre, norm)
+    charbpe = None if options is not None else _charbpe_options(model, pre, norm)
     if options is not None:
         kind: int | None = 0
         core = _wordpiece_core_for(model, options)
+    elif charbpe is not None:
+        kind = 0
+        core = _charbpe_core_for(model, *charbpe)
     else:
         kind = None if norm is not None or not _model_fits(model) else _split_kind(pre)
         core = None if kind is None else _core_for(model)
@@ -261,7 +302,8 @@ def _build_core(model: BPE) -> Any:
         return None
 
 
-_WORDPIECE_CORES: dict[tuple[int, int], tuple[Any, Any]] = {}  # (id(model), options) -> (weakref, core or False)
+# (id(model), options[, space]) -> (weakref to the model, core or False): WordPiece and CharBPE cores
+_WORDPIECE_CORES: dict[tuple, tuple[Any, Any]] = {}
 
 
 def _wordpiece_core_for(model: WordPiece, options: int) -> Any:
@@ -297,6 +339,49 @@ def _build_wordpiece(model: WordPiece, options: int) -> Any:
     try:
         return _core.WordPiece(b"".join(blob), lens, ids, unk, model.continuing_subword_prefix.encode("utf-8"),
                                model.max_input_chars_per_word, options)
+    except (ValueError, OverflowError, UnicodeEncodeError):  # beyond what the core handles
+        return None
+
+
+def _charbpe_core_for(model: BPE, options: int, space: str) -> Any:
+    """The C tables of a sentencepiece-style BPE with the stages' options (None when its unk token
+    is missing from the vocabulary: the reference raises its error)."""
+    key = (id(model), options, space)
+    with _CORES_LOCK:
+        entry = _WORDPIECE_CORES.get(key)  # type: ignore[arg-type]
+        if entry is not None and entry[0]() is model:
+            return entry[1] or None
+    core = _build_charbpe(model, options, space)
+    with _CORES_LOCK:
+        _WORDPIECE_CORES[key] = (weakref.ref(model, lambda _, key=key: _WORDPIECE_CORES.pop(key, None)),  # type: ignore[index]
+                                 core or False)
+    return core
+
+
+def _build_charbpe(model: BPE, options: int, space: str) -> Any:
+    unk = 0xFFFFFFFF
+    if model.unk_token is not None:
+        found = model.vocab.get(model.unk_token)
+        if found is None:
+            return None
+        unk = found
+    blob: list[bytes] = []
+    lens, ids = array("I"), array("I")
+    for token, id in model.vocab.items():
+        try:
+            b = token.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no text can hold it
+            continue
+        if b:
+            blob.append(b)
+            lens.append(len(b))
+            ids.append(id)
+    bytes_ = array("I", [0xFFFFFFFF if i is None else i for i in model._byte_ids])
+    ranks = model._ranks
+    try:
+        return _core.CharBPE(b"".join(blob), lens, ids, array("I", [k[0] for k in ranks]),
+                             array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
+                             array("I", [v[1] for v in ranks.values()]), bytes_, unk, space.encode("utf-8"), options)
     except (ValueError, OverflowError, UnicodeEncodeError):  # beyond what the core handles
         return None
 

@@ -24,7 +24,6 @@
 #include "bpe.h"
 
 #define MEMO_POOL 32
-#define WORKER_MEMO_ENTRIES 16384 /* as module.c's MEMO_ENTRIES */
 #define MAX_THREADS 256
 /* Fewer bytes than this per thread: starting a thread (~30 us) costs more than it gains. */
 #define MIN_BYTES_PER_THREAD (16 * 1024)
@@ -109,6 +108,7 @@ typedef struct {
     encode_fn encode;
     const void *model;
     memo_pool *pool;  /* NULL: the encoder uses no memo */
+    uint32_t memo_entries; /* the size of a memo made for the pool */
     int pattern;
     const text_view *texts;
     size_t count, chunk;
@@ -222,7 +222,7 @@ static void job_report(batch_job *job, size_t *ready, size_t *reported) {
 static void batch_work(batch_job *job, int caller) {
     int slot = -1;
     size_t ready = 0, reported = 0;
-    bpe_memo *memo = job->pool ? memo_take(job->pool, WORKER_MEMO_ENTRIES, 1, 1, &slot) /* a private one if needed */
+    bpe_memo *memo = job->pool ? memo_take(job->pool, job->memo_entries, 1, 1, &slot) /* a private one if needed */
                                : NULL;
     uint8_t *buf = NULL;
     size_t cap = 0;

@@ -151,35 +151,6 @@ void bpe_memo_free(bpe_memo *m) {
     free(m);
 }
 
-/* The memo's entry for p[0:n] (key k), or NULL. */
-static inline const uint32_t *memo_find(const bpe_memo *m, const uint8_t *p, const piece_key *k) {
-    uint32_t tag = tag_of(k);
-    for (uint32_t i = k->hash & m->mask;; i = (i + 1) & m->mask) {
-        const bpe_slot *e = &m->slots[i];
-        if (e->tag == 0) return NULL;
-        if (slot_holds(e, k, tag, p, (const uint8_t *)m->arena)) return m->arena + e->ref;
-    }
-}
-
-static void memo_add(bpe_memo *m, const uint8_t *p, const piece_key *k, const uint32_t *ids, size_t n_ids) {
-    size_t n = k->len, tail = n > 16 ? n - 16 : 0, need = 1 + n_ids + (tail + 3) / 4;
-    if (m->used >= (m->mask + 1) / 2 || m->arena_used + need > m->arena_cap) { /* full: start over */
-        memset(m->slots, 0, ((size_t)m->mask + 1) * sizeof(bpe_slot));
-        m->used = 0;
-        m->arena_used = 0;
-    }
-    uint32_t *entry = m->arena + m->arena_used;
-    entry[0] = (uint32_t)n_ids;
-    memcpy(entry + 1, ids, n_ids * sizeof(uint32_t));
-    if (tail) memcpy(entry + 1 + n_ids, p + 16, tail);
-    uint32_t i = k->hash & m->mask;
-    while (m->slots[i].tag) i = (i + 1) & m->mask;
-    uint32_t at = (uint32_t)m->arena_used, tail_at = (uint32_t)((at + 1 + n_ids) * sizeof(uint32_t));
-    m->slots[i] = (bpe_slot){{k->head[0], k->head[1]}, tag_of(k), at, tail_at, k->len};
-    m->arena_used += need;
-    m->used++;
-}
-
 /* -- encoding --------------------------------------------------------------------------------- */
 
 /* Room for `more` ids at the end of out. */

@@ -23,9 +23,15 @@
  * misses in a table of several MB, and CJK text has long pieces made only of them). */
 void bpe_merge_linear(const bpe_tables *t, const uint8_t *p, size_t n, bpe_ids *out) {
     uint32_t ids[LINEAR_MAX];
+    for (size_t i = 0; i < n; i++) ids[i] = t->byte_id[p[i]];
+    bpe_merge_linear_ids(t, ids, n, out);
+}
+
+void bpe_merge_linear_ids(const bpe_tables *t, const uint32_t *start, size_t n, bpe_ids *out) {
+    uint32_t ids[LINEAR_MAX];
     uint64_t pair[LINEAR_MAX]; /* rank << 32 | merged id of (ids[i], ids[i + 1]); UINT64_MAX: none */
     size_t m = n;
-    for (size_t i = 0; i < m; i++) ids[i] = t->byte_id[p[i]];
+    memcpy(ids, start, n * sizeof(uint32_t));
     for (size_t i = 0; i + 1 < m; i++) __builtin_prefetch(&t->pairs[hash_pair(ids[i], ids[i + 1]) & t->pair_mask]);
     for (size_t i = 0; i + 1 < m; i++) pair[i] = pair_lookup(t, ids[i], ids[i + 1]);
     while (m > 1) {
@@ -76,9 +82,10 @@ static uint32_t *symbol_arrays(merge_scratch *sc, size_t n, size_t per_symbol) {
     return sc->buf;
 }
 
-static void symbols_init(const bpe_tables *t, symbols *sy, const uint8_t *p, uint32_t n) {
+/* The starting symbols: the bytes of p (each its byte's id), or the ids `start` when p is NULL. */
+static void symbols_init(const bpe_tables *t, symbols *sy, const uint8_t *p, const uint32_t *start, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
-        sy->ids[i] = t->byte_id[p[i]];
+        sy->ids[i] = p ? t->byte_id[p[i]] : start[i];
         sy->next[i] = i + 1 < n ? i + 1 : BPE_NONE;
         sy->prev[i] = i ? i - 1 : BPE_NONE;
     }
@@ -169,12 +176,13 @@ static void heap_update(heap_state *h, uint32_t x) {
     sift_down(h, h->where[x]);
 }
 
-static int merge_heap(const bpe_tables *t, const uint8_t *p, uint32_t n, bpe_ids *out, merge_scratch *sc) {
+static int merge_heap(const bpe_tables *t, const uint8_t *p, const uint32_t *start, uint32_t n, bpe_ids *out,
+                      merge_scratch *sc) {
     uint32_t *buf = symbol_arrays(sc, n, 7);
     if (!buf) return -1;
     symbols sy = {buf, buf + n, buf + 2 * (size_t)n, buf + 3 * (size_t)n, buf + 4 * (size_t)n};
     heap_state h = {&sy, buf + 5 * (size_t)n, buf + 6 * (size_t)n, 0};
-    symbols_init(t, &sy, p, n);
+    symbols_init(t, &sy, p, start, n);
     for (uint32_t i = 0; i < n; i++) {
         h.where[i] = BPE_NONE;
         if (sy.rank[i] != BPE_NONE) {
@@ -310,7 +318,10 @@ static uint32_t merge_bucket(const bpe_tables *t, symbols *sy, merge_scratch *sc
             if (bucket_push(sc, sy->rank[w], w)) return BPE_NONE - 1;
             if (sy->rank[w] < lowest) lowest = sy->rank[w];
         }
-        if (lowest < r) {
+        /* A new pair of lower rank goes first; so does one of the same rank (possible only where
+         * several merges share a rank, as sentencepiece's do): it lies left of the rest of the
+         * bucket, and equal ranks merge leftmost first. The rest is filed again either way. */
+        if (lowest < r || (sy->rank[x] == r) || (w != BPE_NONE && sy->rank[w] == r)) {
             for (size_t j = i + 1; j < k; j++)
                 if (bucket_push(sc, r, pos[j])) return BPE_NONE - 1;
             return lowest;
@@ -319,12 +330,13 @@ static uint32_t merge_bucket(const bpe_tables *t, symbols *sy, merge_scratch *sc
     return r;
 }
 
-static int merge_buckets(const bpe_tables *t, const uint8_t *p, uint32_t n, bpe_ids *out, merge_scratch *sc) {
+static int merge_buckets(const bpe_tables *t, const uint8_t *p, const uint32_t *start, uint32_t n, bpe_ids *out,
+                         merge_scratch *sc) {
     uint32_t *buf = symbol_arrays(sc, n, 6);
     if (!buf || bucket_tables(sc, (size_t)t->max_rank + 1)) return -1;
     symbols sy = {buf, buf + n, buf + 2 * (size_t)n, buf + 3 * (size_t)n, buf + 4 * (size_t)n};
     uint32_t *pos = buf + 5 * (size_t)n;
-    symbols_init(t, &sy, p, n);
+    symbols_init(t, &sy, p, start, n);
     sc->pool_len = 0;
     int rc = 0;
     for (uint32_t i = 0; i < n && !rc; i++)
@@ -351,8 +363,14 @@ static int merge_buckets(const bpe_tables *t, const uint8_t *p, uint32_t n, bpe_
 
 int bpe_merge_long(const bpe_tables *t, const uint8_t *p, size_t n, bpe_ids *out, merge_scratch *sc) {
     if (n >= BPE_NONE - 1) return -1;
-    if (n < BUCKET_MIN) return merge_heap(t, p, (uint32_t)n, out, sc);
-    return merge_buckets(t, p, (uint32_t)n, out, sc);
+    if (n < BUCKET_MIN) return merge_heap(t, p, NULL, (uint32_t)n, out, sc);
+    return merge_buckets(t, p, NULL, (uint32_t)n, out, sc);
+}
+
+int bpe_merge_long_ids(const bpe_tables *t, const uint32_t *start, size_t n, bpe_ids *out, merge_scratch *sc) {
+    if (n >= BPE_NONE - 1) return -1;
+    if (n < BUCKET_MIN) return merge_heap(t, NULL, start, (uint32_t)n, out, sc);
+    return merge_buckets(t, NULL, start, (uint32_t)n, out, sc);
 }
 
 void bpe_merge_scratch_free(merge_scratch *sc) {

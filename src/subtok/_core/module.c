@@ -10,6 +10,9 @@
  *   WordPiece(blob, token_lens, token_ids, unk_id, prefix, max_chars, options)
  *       the same methods but encode_piece; the pattern argument is ignored (BERT's stages, see
  *       wordpiece.h; options: the WP_* constants)
+ *   CharBPE(blob, token_lens, token_ids, left, right, rank, merged, byte_tokens, unk_id, space, options)
+ *       the same methods but encode_piece; the pattern argument is ignored (sentencepiece-style BPE,
+ *       see charbpe.h; options: the CB_* constants; unk_id 0xFFFFFFFF: none)
  *   split(text, pattern) -> list[int]               (piece ends, in code points; for tests)
  *   PATTERN_GPT2, PATTERN_CL100K, PATTERN_O200K
  *
@@ -26,6 +29,7 @@
 
 #include "batch.h"
 #include "bpe.h"
+#include "charbpe.h"
 #include "scan.h"
 #include "wordpiece.h"
 
@@ -35,19 +39,24 @@
  * of them (batch.h); a call that finds all taken works without one, or, with this much text, with a
  * memo of its own for the duration. */
 #define MEMO_ENTRIES 16384
+/* sentencepiece-style BPE has no whole-piece shortcut (every piece is merged or remembered): its
+ * memos are bigger (1 MB of English has 24k distinct pieces). */
+#define CHARBPE_MEMO_ENTRIES 65536
 #define PRIVATE_MEMO_BYTES (256 * 1024)
 
 /* A BPE or a WordPiece model: the two types share this layout and every method but __init__. */
-enum { KIND_NONE = 0, KIND_BPE = 1, KIND_WORDPIECE = 2 };
+enum { KIND_NONE = 0, KIND_BPE = 1, KIND_WORDPIECE = 2, KIND_CHARBPE = 3 };
 
 typedef struct {
     PyObject_HEAD
     int ready;       /* KIND_*: which of the models below was built */
     bpe_tables tables;
     wp_model wp;
+    cb_model cb;
     encode_fn encode; /* bpe_encode or wp_encode, on `model` */
     const void *model;
     uint32_t max_id;
+    uint32_t memo_entries; /* the size of this model's memos */
     PyObject **ints; /* ints[id]: a cached int object, or NULL (made on first use, under the GIL) */
     memo_pool memos; /* BPE: made on first use; each taken (atomically) by one thread at a time */
 } CoreObject;
@@ -63,9 +72,15 @@ static int encode_with_wordpiece(const void *m, bpe_memo *memo, int pattern, con
     return wp_encode(m, s, n, out);
 }
 
-/* The memos of a model that uses them (BPE), else NULL. */
+static int encode_with_charbpe(const void *m, bpe_memo *memo, int pattern, const uint8_t *s, size_t n,
+                               bpe_ids *out) {
+    (void)pattern;
+    return cb_encode(m, memo, s, n, out);
+}
+
+/* The memos of a model that uses them (the BPEs), else NULL. */
 static memo_pool *memos_of(CoreObject *self) {
-    return self->ready == KIND_BPE ? &self->memos : NULL;
+    return self->ready == KIND_BPE || self->ready == KIND_CHARBPE ? &self->memos : NULL;
 }
 
 /* -- text in, ids out --------------------------------------------------------------------------- */
@@ -231,6 +246,7 @@ static int BPE_init(CoreObject *self, PyObject *args, PyObject *kwds) {
     self->encode = encode_with_bpe;
     self->model = &self->tables;
     self->max_id = self->tables.max_id;
+    self->memo_entries = MEMO_ENTRIES;
     rc = 0;
 done:
     for (int k = 0; k < 8; k++) PyBuffer_Release(&v[k]);
@@ -244,6 +260,7 @@ static void BPE_dealloc(CoreObject *self) {
     }
     if (self->ready == KIND_BPE) bpe_tables_free(&self->tables);
     if (self->ready == KIND_WORDPIECE) wp_free(&self->wp);
+    if (self->ready == KIND_CHARBPE) cb_free(&self->cb);
     memo_pool_free(&self->memos);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -262,7 +279,7 @@ static int encode_texts(CoreObject *self, int pattern, const utf8_text *texts, b
     for (size_t k = 0; k < count; k++) total += texts[k].n;
     int failed = 0, slot = -1;
     memo_pool *pool = memos_of(self);
-    bpe_memo *memo = pool ? memo_take(pool, MEMO_ENTRIES, total, PRIVATE_MEMO_BYTES, &slot) : NULL;
+    bpe_memo *memo = pool ? memo_take(pool, self->memo_entries, total, PRIVATE_MEMO_BYTES, &slot) : NULL;
     PyThreadState *save = total >= GIL_RELEASE_BYTES ? PyEval_SaveThread() : NULL;
     for (size_t k = 0; k < count && !failed; k++)
         failed = self->encode(self->model, memo, pattern, texts[k].s, texts[k].n, &ids[k]) != 0;
@@ -356,7 +373,8 @@ static int run_texts(CoreObject *self, PyObject *seq, int pattern, int threads, 
         goto out;
     }
     if (views_of(seq, count, views, held)) goto out;
-    batch_job job = {self->encode, self->model, memos_of(self), pattern, views, count, 1, ids, counts, 0, BATCH_OK, 0,
+    batch_job job = {self->encode, self->model, memos_of(self), self->memo_entries, pattern, views, count, 1, ids,
+                     counts, 0, BATCH_OK, 0,
                      NULL, done, lists ? build_lists_meanwhile : NULL, lists};
     int n = batch_threads(&job, threads);
     size_t bytes = 0;
@@ -604,6 +622,75 @@ static PyTypeObject WordPieceType = {
     .tp_methods = BPE_methods,
 };
 
+/* -- CharBPE ------------------------------------------------------------------------------------ */
+
+static int CharBPE_init(CoreObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"blob", "token_lens", "token_ids", "left", "right", "rank", "merged",
+                             "byte_tokens", "unk_id", "space", "options", NULL};
+    Py_buffer v[8], space;
+    unsigned long unk_id;
+    int options;
+    if (self->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "CharBPE tables are built once");
+        return -1;
+    }
+    memset(v, 0, sizeof(v));
+    memset(&space, 0, sizeof(space));
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*y*y*y*y*y*y*y*ky*i", kwlist, &v[0], &v[1], &v[2], &v[3],
+                                     &v[4], &v[5], &v[6], &v[7], &unk_id, &space, &options))
+        return -1;
+    int rc = -1;
+    size_t n_lens, n_ids, n_left, n_right, n_rank, n_merged, n_bytes;
+    if (uint32_buffer(&v[1], "token_lens", &n_lens) || uint32_buffer(&v[2], "token_ids", &n_ids) ||
+        uint32_buffer(&v[3], "left", &n_left) || uint32_buffer(&v[4], "right", &n_right) ||
+        uint32_buffer(&v[5], "rank", &n_rank) || uint32_buffer(&v[6], "merged", &n_merged) ||
+        uint32_buffer(&v[7], "byte_tokens", &n_bytes))
+        goto done;
+    if (n_lens != n_ids || n_left != n_right || n_left != n_rank || n_left != n_merged || n_bytes != 256) {
+        PyErr_SetString(PyExc_ValueError, "CharBPE: the arrays' lengths do not match");
+        goto done;
+    }
+    if (unk_id != BPE_NONE && unk_id >= (1u << 28)) {
+        PyErr_SetString(PyExc_ValueError, "CharBPE: unk_id must be below 2**28 (0xFFFFFFFF: none)");
+        goto done;
+    }
+    bpe_spec spec = {v[0].buf, (size_t)v[0].len, v[1].buf, v[2].buf, n_lens, v[3].buf, v[4].buf,
+                     v[5].buf, v[6].buf, n_left, v[7].buf, 0};
+    char err[200];
+    if (cb_init(&self->cb, &spec, (uint32_t)unk_id, space.buf, (size_t)space.len, options, err, sizeof(err))) {
+        PyErr_Format(PyExc_ValueError, "CharBPE: %s", err);
+        goto done;
+    }
+    if (self->cb.t.max_id >= (1u << 28)) {
+        cb_free(&self->cb);
+        PyErr_SetString(PyExc_ValueError, "CharBPE: token ids must be below 2**28");
+        goto done;
+    }
+    self->ready = KIND_CHARBPE;
+    self->encode = encode_with_charbpe;
+    self->model = &self->cb;
+    self->max_id = self->cb.t.max_id;
+    self->memo_entries = CHARBPE_MEMO_ENTRIES;
+    rc = 0;
+done:
+    for (int k = 0; k < 8; k++) PyBuffer_Release(&v[k]);
+    PyBuffer_Release(&space);
+    return rc;
+}
+
+static PyTypeObject CharBPEType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "subtok._core.CharBPE",
+    .tp_doc = "BPE over characters with byte fallback behind sentencepiece's space handling (see\n"
+              "subtok.fast); the pattern argument of its methods is ignored.",
+    .tp_basicsize = sizeof(CoreObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)CharBPE_init,
+    .tp_dealloc = (destructor)BPE_dealloc,
+    .tp_methods = BPE_methods,
+};
+
 /* -- split -------------------------------------------------------------------------------------- */
 
 static size_t next_piece(int pattern, const uint8_t *s, size_t i, size_t n) {
@@ -706,7 +793,8 @@ static struct PyModuleDef core_module = {
 };
 
 PyMODINIT_FUNC PyInit__core(void) {
-    if (PyType_Ready(&BPEType) < 0 || PyType_Ready(&WordPieceType) < 0) return NULL;
+    if (PyType_Ready(&BPEType) < 0 || PyType_Ready(&WordPieceType) < 0 || PyType_Ready(&CharBPEType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&core_module);
     if (!m) return NULL;
     Py_INCREF(&BPEType);
@@ -721,7 +809,17 @@ PyMODINIT_FUNC PyInit__core(void) {
         Py_DECREF(m);
         return NULL;
     }
-    if (PyModule_AddIntConstant(m, "PATTERN_GPT2", PATTERN_GPT2) < 0 ||
+    Py_INCREF(&CharBPEType);
+    if (PyModule_AddObject(m, "CharBPE", (PyObject *)&CharBPEType) < 0) {
+        Py_DECREF(&CharBPEType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    if (PyModule_AddIntConstant(m, "CB_PREPEND", CB_PREPEND) < 0 ||
+        PyModule_AddIntConstant(m, "CB_SPLIT", CB_SPLIT) < 0 ||
+        PyModule_AddIntConstant(m, "CB_BYTE_FALLBACK", CB_BYTE_FALLBACK) < 0 ||
+        PyModule_AddIntConstant(m, "CB_FUSE_UNK", CB_FUSE_UNK) < 0 ||
+        PyModule_AddIntConstant(m, "PATTERN_GPT2", PATTERN_GPT2) < 0 ||
         PyModule_AddIntConstant(m, "PATTERN_CL100K", PATTERN_CL100K) < 0 ||
         PyModule_AddIntConstant(m, "PATTERN_O200K", PATTERN_O200K) < 0 ||
         PyModule_AddIntConstant(m, "WP_CLEAN_TEXT", WP_CLEAN_TEXT) < 0 ||
