@@ -408,10 +408,12 @@ int wp_encode(const wp_model *m, const uint8_t *s, size_t n, bpe_ids *out) {
                 while (j < n && s[j] < 0x80 && act[s[j]] < 0x80) j++;
                 wp_word *w = &st.words[st.n_words];
                 size_t run = j - i + 1;
-                if (w->chars + run > m->max_chars || room(&st, run)) {
-                    add_char(&st, a); /* near max_chars (or no memory): one at a time */
+                if (w->chars + run > m->max_chars) { /* the word is the unk token: count, keep no bytes */
+                    w->chars += run;
+                    i = j;
                     continue;
                 }
+                if (room(&st, run)) break; /* no memory (st.oom is set) */
                 uint8_t *o = st.buf + st.len;
                 o[0] = a;
                 for (size_t k = 1; k < run; k++) o[k] = act[s[i + k - 1]];
