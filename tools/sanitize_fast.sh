@@ -4,7 +4,8 @@
 # temporary directory and puts it first on the import path; the checkout's build is left alone.
 #
 #   tools/sanitize_fast.sh [pytest args]    (default: tests/test_fast.py tests/test_fast_wordpiece.py
-#                                            tests/test_fast_charbpe.py tests/test_tiktoken.py)
+#                                            tests/test_fast_charbpe.py tests/test_fast_unigram.py
+#                                            tests/test_tiktoken.py)
 #
 # Needs gcc with libasan/libubsan, and valgrind for the second part (apt-get install valgrind;
 # skipped with a note when missing). Exit status: non-zero if either tool reports an error.
@@ -23,20 +24,21 @@ for dir in asan plain; do
   rm -f "$tmp/$dir"/subtok/_core.*.so
 done
 gcc -shared -fPIC -O1 -g -std=c99 -fno-omit-frame-pointer -fsanitize=address,undefined \
-  -fno-sanitize-recover=undefined -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" "$src/charbpe.c" \
+  -fno-sanitize-recover=undefined -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" "$src/charbpe.c" "$src/unigram.c" \
   -o "$tmp/asan/subtok/_core$suffix"
-gcc -shared -fPIC -O1 -g -std=c99 -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" "$src/charbpe.c" \
+gcc -shared -fPIC -O1 -g -std=c99 -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" "$src/charbpe.c" "$src/unigram.c" \
   -o "$tmp/plain/subtok/_core$suffix"
 tests=("$@")
 [ ${#tests[@]} -eq 0 ] && tests=(tests/test_fast.py tests/test_fast_wordpiece.py tests/test_fast_charbpe.py
-                                 tests/test_tiktoken.py)
+                                 tests/test_fast_unigram.py tests/test_tiktoken.py)
 
 echo "== AddressSanitizer + UBSan: pytest ${tests[*]}"
 # Python's own allocations are not instrumented; leaks are left to valgrind below (CPython keeps
-# objects alive at exit by design, which LeakSanitizer would report).
+# objects alive at exit by design, which LeakSanitizer would report). --capture=sys: the sanitizers
+# write to file descriptor 2, which pytest must not swallow when they abort the process.
 LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-PYTHONPATH="$tmp/asan" "$PY" -m pytest -q -x -p no:cacheprovider "${tests[@]}"
+PYTHONPATH="$tmp/asan" "$PY" -m pytest -q -x -p no:cacheprovider --capture=sys "${tests[@]}"
 
 if ! command -v valgrind >/dev/null; then
   echo "== valgrind not installed: leak check skipped (apt-get install valgrind)"
@@ -92,7 +94,16 @@ for _ in range(3):
         spbpe.encode(t).ids
     spbpe.encode_batch(texts)
     fast.count_tokens(spbpe, texts)
-del plan, gpt2, tok, bert, spbpe
+from subtok.models import Unigram
+uni = Tokenizer(Unigram([("<unk>", 0.0), ("▁", -1.0), ("a", -2.0), ("ab", -3.0)] + [(f"<0x{b:02X}>", 0.0) for b in range(256)],
+                        unk_id=0, byte_fallback=True, unmatched_ids=[0] + list(range(4, 260)), float32=True))
+uni.normalizer = normalizers.Sequence([normalizers.Precompiled(b"", longest_match=True), normalizers.Replace(" ", "▁")])
+for _ in range(3):
+    for t in texts + ["ab ab abAx", "ab" * 30000, "▁▁ b"]:
+        uni.encode(t).ids
+    uni.encode_batch(texts)
+    fast.count_tokens(uni, texts)
+del plan, gpt2, tok, bert, spbpe, uni
 fast._CORES.clear()
 fast._WORDPIECE_CORES.clear()
 print("done")

@@ -29,12 +29,16 @@ Fast paths so far:
   loader adds; a `BPE` over characters (byte fallback, fused unknowns, merges of equal rank) without
   dropout, prefixes, suffixes or ignore_merges (``_core/charbpe.c``).
 
+- sentencepiece's Unigram as AI21's j2 .model has it: Precompiled(longest_match=True) (the charsmap
+  walked as sentencepiece walks it, user-defined symbols kept whole) then Replace(' ', '▁'); no
+  pre-tokenizer; a `Unigram` with an unknown id, float32 or float64 scores (``_core/unigram.c``).
+
 A post-processor that only puts the same special tokens around every text (BERT's
 ``[CLS] $A [SEP]``, RoBERTa's, a TemplateProcessing of that shape: asked of the processor itself by
 running it on stand-in sequences, `_wrap`) is applied by the fast paths too; truncation, padding
 and pairs go to the reference.
 
-Many texts at once (byte-level BPE and WordPiece shapes above): `Tokenizer.encode_batch`, the tiktoken face's
+Many texts at once (every shape above): `Tokenizer.encode_batch`, the tiktoken face's
 ``encode_ordinary_batch``/``encode_batch`` and the bulk functions `encode_to_arrays` and
 `count_tokens` encode on several threads inside the core, the GIL released. The number of threads is
 ``set_num_threads(n)``, else ``SUBTOK_NUM_THREADS`` from the environment, else the cores this process
@@ -54,6 +58,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import warnings
 import weakref
@@ -64,7 +69,7 @@ import regex
 
 from .bytes_map import BYTES_TO_UNICODE
 from .encoding import Encoding
-from .models import BPE, WordPiece
+from .models import BPE, Unigram, WordPiece
 from . import normalizers as _norm
 from .normalizers import BertNormalizer
 from .patterns import GPT2_PATTERN
@@ -208,6 +213,21 @@ def _charbpe_options(model: Any, pre: Any, norm: Any) -> tuple[int, str] | None:
     return options, space
 
 
+def _unigram_options(model: Any, pre: Any, norm: Any) -> Any:
+    """The (Precompiled, space) of sentencepiece's Unigram shape (Precompiled(longest_match=True)
+    then Replace(' ', '▁'), no pre-tokenizer, a Unigram with an unknown id), or None."""
+    if _core is None or type(model) is not Unigram or model.unk_id is None or pre is not None or sys.byteorder != "little":
+        return None
+    if type(norm) is not _norm.Sequence or len(norm.normalizers) != 2:
+        return None
+    charsmap, replace = norm.normalizers
+    if type(charsmap) is not _norm.Precompiled or not charsmap.longest_match or type(replace) is not _norm.Replace:
+        return None
+    if type(replace.pattern) is not str or replace.pattern != " " or len(replace.content) != 1:
+        return None
+    return charsmap, replace.content
+
+
 def _model_fits(model: Any) -> bool:
     return (type(model) is BPE and not model.dropout and not model.continuing_subword_prefix
             and not model.end_of_word_suffix and not getattr(model, "rank_by_token", False)
@@ -236,12 +256,16 @@ def _plan(tokenizer: Any) -> _Plan | None:
     key = (model, pre, norm)
     options = _wordpiece_options(model, pre, norm)
     charbpe = None if options is not None else _charbpe_options(model, pre, norm)
+    unigram = None if options is not None or charbpe is not None else _unigram_options(model, pre, norm)
     if options is not None:
         kind: int | None = 0
         core = _wordpiece_core_for(model, options)
     elif charbpe is not None:
         kind = 0
         core = _charbpe_core_for(model, *charbpe)
+    elif unigram is not None:
+        kind = 0
+        core = _unigram_core_for(model, *unigram)
     else:
         kind = None if norm is not None or not _model_fits(model) else _split_kind(pre)
         core = None if kind is None else _core_for(model)
@@ -386,6 +410,57 @@ def _build_charbpe(model: BPE, options: int, space: str) -> Any:
         return None
 
 
+def _unigram_core_for(model: Unigram, charsmap: Any, space: str) -> Any:
+    """The C tables of a sentencepiece Unigram behind its charsmap (None when it does not fit)."""
+    key = (id(model), id(charsmap), space)
+    with _CORES_LOCK:
+        entry = _WORDPIECE_CORES.get(key)
+        if entry is not None and entry[0]() is model and entry[2] is charsmap:
+            return entry[1] or None
+    core = _build_unigram(model, charsmap, space)
+    with _CORES_LOCK:
+        _WORDPIECE_CORES[key] = (weakref.ref(model, lambda _, key=key: _WORDPIECE_CORES.pop(key, None)),
+                                 core or False, charsmap)
+    return core
+
+
+def _build_unigram(model: Unigram, charsmap: Any, space: str) -> Any:
+    from .models.unigram import _UNK_PENALTY, to_float32
+
+    blob: list[bytes] = []
+    lens, ids = array("I"), array("I")
+    for piece, id in model._matched.items():
+        try:
+            b = piece.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no text can hold it
+            continue
+        if b:
+            blob.append(b)
+            lens.append(len(b))
+            ids.append(id)
+    reach_blob: list[bytes] = []
+    reach_lens, reach_max = array("I"), array("I")
+    for prefix, longest in model._reach.items():
+        try:
+            b = prefix.encode("utf-8")
+        except UnicodeEncodeError:
+            continue
+        reach_blob.append(b)
+        reach_lens.append(len(b))
+        reach_max.append(longest)
+    byte_tokens = array("I", [model.vocab.get(f"<0x{b:02X}>", 0xFFFFFFFF) for b in range(256)])
+    unk_score = model.min_score - _UNK_PENALTY
+    if model.float32:
+        unk_score = to_float32(unk_score)
+    symbols = b"\x00".join(s.encode("utf-8") for s in sorted(charsmap.user_defined_symbols, key=len, reverse=True))
+    try:
+        return _core.Unigram(b"".join(blob), lens, ids, array("d", [s for _, s in model.pieces]), b"".join(reach_blob),
+                             reach_lens, reach_max, byte_tokens, charsmap.charsmap, symbols, space.encode("utf-8"),
+                             unk_score, model.unk_id, model.byte_fallback, model.float32)
+    except (ValueError, OverflowError, UnicodeEncodeError):  # beyond what the core handles
+        return None
+
+
 def _warn_missing() -> None:
     global _warned
     if _warned or _forced_reference:
@@ -422,7 +497,7 @@ def _text_ids(tokenizer: Any, plan: _Plan, text: str) -> list[int] | None:
             else:
                 ids.extend(core.encode(split.normalized.normalized, pattern))
         return ids
-    except UnicodeEncodeError:
+    except _NOT_FOR_CORE:  # a lone surrogate (the reference raises the error), or a text the core leaves
         return None
 
 
@@ -706,8 +781,10 @@ def get_num_threads() -> int:
 
 # -- many texts -------------------------------------------------------------------------------------
 
-# What the core raises for a batch it does not take: an item that is not a str, a lone surrogate.
-_NOT_FOR_CORE = (TypeError, UnicodeEncodeError)
+# What the core raises for a text or batch it does not take: an item that is not a str, a lone
+# surrogate, a text an encoder leaves to the reference (NotForCore).
+_NOT_FOR_CORE: tuple[type[BaseException], ...] = (TypeError, UnicodeEncodeError) + (
+    (_core.NotForCore,) if _core is not None else ())
 
 
 def _parts(tokenizer: Any, texts: list[Any]) -> tuple[_Plan, list[int], dict[int, list[int]]] | None:

@@ -65,7 +65,8 @@ typedef struct {
     size_t utf8; /* an upper bound of its UTF-8 length (for the thread count only) */
 } text_view;
 
-enum { BATCH_OK = 0, BATCH_NO_MEMORY = 1, BATCH_SURROGATE = 2 };
+/* BATCH_REFUSED: an encoder returned -2, a text it leaves to the reference (module.c raises NotForCore). */
+enum { BATCH_OK = 0, BATCH_NO_MEMORY = 1, BATCH_SURROGATE = 2, BATCH_REFUSED = 3 };
 
 /* Where a worker keeps the ids of its texts: blocks that never move (the calling thread reads a
  * text's ids while the worker goes on), freed together after the call. One malloc per block rather
@@ -101,7 +102,7 @@ static void blocks_free(id_block *b) {
 }
 
 /* How a job encodes one text: bpe_encode, or another model's encoder (memo and pattern may be
- * unused); 0, or -1 when memory ran out. */
+ * unused); 0, -1 when memory ran out, or -2 for a text the encoder leaves to the reference. */
 typedef int (*encode_fn)(const void *model, bpe_memo *memo, int pattern, const uint8_t *s, size_t n, bpe_ids *out);
 
 typedef struct {
@@ -188,8 +189,9 @@ static int job_encode_one(batch_job *job, size_t k, bpe_memo *memo, uint8_t **bu
         s = *buf;
     }
     spare->len = 0;
-    if (job->encode(job->model, memo, job->pattern, s, n, spare)) {
-        job_fail(job, BATCH_NO_MEMORY, k);
+    int rc = job->encode(job->model, memo, job->pattern, s, n, spare);
+    if (rc) {
+        job_fail(job, rc == -2 ? BATCH_REFUSED : BATCH_NO_MEMORY, k);
         return -1;
     }
     if (!job->ids) {

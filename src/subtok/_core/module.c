@@ -13,6 +13,10 @@
  *   CharBPE(blob, token_lens, token_ids, left, right, rank, merged, byte_tokens, unk_id, space, options)
  *       the same methods but encode_piece; the pattern argument is ignored (sentencepiece-style BPE,
  *       see charbpe.h; options: the CB_* constants; unk_id 0xFFFFFFFF: none)
+ *   Unigram(blob, token_lens, token_ids, scores, reach_blob, reach_lens, reach_max, byte_tokens, charsmap,
+ *           symbols, space, unk_score, unk_id, byte_fallback, float32)
+ *       the same methods but encode_piece (see unigram.h; scores: float64 by id)
+ *   NotForCore: raised for a text a model leaves to the reference
  *   split(text, pattern) -> list[int]               (piece ends, in code points; for tests)
  *   PATTERN_GPT2, PATTERN_CL100K, PATTERN_O200K
  *
@@ -30,6 +34,7 @@
 #include "batch.h"
 #include "bpe.h"
 #include "charbpe.h"
+#include "unigram.h"
 #include "scan.h"
 #include "wordpiece.h"
 
@@ -45,7 +50,10 @@
 #define PRIVATE_MEMO_BYTES (256 * 1024)
 
 /* A BPE or a WordPiece model: the two types share this layout and every method but __init__. */
-enum { KIND_NONE = 0, KIND_BPE = 1, KIND_WORDPIECE = 2, KIND_CHARBPE = 3 };
+enum { KIND_NONE = 0, KIND_BPE = 1, KIND_WORDPIECE = 2, KIND_CHARBPE = 3, KIND_UNIGRAM = 4 };
+
+/* Raised for a text an encoder leaves to the reference (subtok.fast catches it). */
+static PyObject *NotForCore;
 
 typedef struct {
     PyObject_HEAD
@@ -53,6 +61,7 @@ typedef struct {
     bpe_tables tables;
     wp_model wp;
     cb_model cb;
+    ug_model ug;
     encode_fn encode; /* bpe_encode or wp_encode, on `model` */
     const void *model;
     uint32_t max_id;
@@ -76,6 +85,13 @@ static int encode_with_charbpe(const void *m, bpe_memo *memo, int pattern, const
                                bpe_ids *out) {
     (void)pattern;
     return cb_encode(m, memo, s, n, out);
+}
+
+static int encode_with_unigram(const void *m, bpe_memo *memo, int pattern, const uint8_t *s, size_t n,
+                               bpe_ids *out) {
+    (void)memo;
+    (void)pattern;
+    return ug_encode(m, s, n, out);
 }
 
 /* The memos of a model that uses them (the BPEs), else NULL. */
@@ -261,6 +277,7 @@ static void BPE_dealloc(CoreObject *self) {
     if (self->ready == KIND_BPE) bpe_tables_free(&self->tables);
     if (self->ready == KIND_WORDPIECE) wp_free(&self->wp);
     if (self->ready == KIND_CHARBPE) cb_free(&self->cb);
+    if (self->ready == KIND_UNIGRAM) ug_free(&self->ug);
     memo_pool_free(&self->memos);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -282,10 +299,11 @@ static int encode_texts(CoreObject *self, int pattern, const utf8_text *texts, b
     bpe_memo *memo = pool ? memo_take(pool, self->memo_entries, total, PRIVATE_MEMO_BYTES, &slot) : NULL;
     PyThreadState *save = total >= GIL_RELEASE_BYTES ? PyEval_SaveThread() : NULL;
     for (size_t k = 0; k < count && !failed; k++)
-        failed = self->encode(self->model, memo, pattern, texts[k].s, texts[k].n, &ids[k]) != 0;
+        failed = self->encode(self->model, memo, pattern, texts[k].s, texts[k].n, &ids[k]);
     if (save) PyEval_RestoreThread(save);
     if (pool) memo_give_back(pool, memo, slot);
-    if (failed) PyErr_NoMemory();
+    if (failed == -2) PyErr_SetString(NotForCore, "this text is left to the reference");
+    else if (failed) PyErr_NoMemory();
     return failed ? -1 : 0;
 }
 
@@ -392,6 +410,8 @@ static int run_texts(CoreObject *self, PyObject *seq, int pattern, int threads, 
             Py_DECREF(b);
             PyErr_SetString(PyExc_UnicodeError, "a text could not be encoded to UTF-8");
         }
+    } else if (failed == BATCH_REFUSED) {
+        PyErr_SetString(NotForCore, "a text is left to the reference");
     } else if (failed) {
         PyErr_NoMemory();
     } else {
@@ -691,6 +711,79 @@ static PyTypeObject CharBPEType = {
     .tp_methods = BPE_methods,
 };
 
+/* -- Unigram ------------------------------------------------------------------------------------ */
+
+static int Unigram_init(CoreObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"blob", "token_lens", "token_ids", "scores", "reach_blob", "reach_lens", "reach_max",
+                             "byte_tokens", "charsmap", "symbols", "space", "unk_score", "unk_id", "byte_fallback",
+                             "float32", NULL};
+    Py_buffer v[11];
+    double unk_score;
+    unsigned long unk_id;
+    int byte_fallback, float32;
+    if (self->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "Unigram tables are built once");
+        return -1;
+    }
+    memset(v, 0, sizeof(v));
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*y*y*y*y*y*y*y*y*y*y*dkpp", kwlist, &v[0], &v[1], &v[2], &v[3],
+                                     &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &unk_score, &unk_id,
+                                     &byte_fallback, &float32))
+        return -1;
+    int rc = -1;
+    size_t n_lens, n_ids, n_reach_lens, n_reach_max, n_bytes;
+    if (uint32_buffer(&v[1], "token_lens", &n_lens) || uint32_buffer(&v[2], "token_ids", &n_ids) ||
+        uint32_buffer(&v[5], "reach_lens", &n_reach_lens) || uint32_buffer(&v[6], "reach_max", &n_reach_max) ||
+        uint32_buffer(&v[7], "byte_tokens", &n_bytes))
+        goto done;
+    if (n_lens != n_ids || n_reach_lens != n_reach_max || n_bytes != 256 || v[3].len % sizeof(double)) {
+        PyErr_SetString(PyExc_ValueError, "Unigram: the arrays' lengths do not match");
+        goto done;
+    }
+    if (unk_id >= (1u << 28)) {
+        PyErr_SetString(PyExc_ValueError, "Unigram: unk_id must be below 2**28");
+        goto done;
+    }
+    ug_spec spec = {v[0].buf, (size_t)v[0].len, v[1].buf, v[2].buf, n_lens, v[3].buf,
+                    (size_t)v[3].len / sizeof(double), v[4].buf, (size_t)v[4].len, v[5].buf, v[6].buf, n_reach_lens,
+                    v[7].buf, v[8].buf, (size_t)v[8].len, v[9].buf, (size_t)v[9].len, v[10].buf, (size_t)v[10].len,
+                    unk_score, (uint32_t)unk_id, byte_fallback, float32};
+    char err[200];
+    if (ug_init(&self->ug, &spec, err, sizeof(err))) {
+        PyErr_Format(PyExc_ValueError, "Unigram: %s", err);
+        goto done;
+    }
+    uint32_t max_id = self->ug.n_scores ? self->ug.n_scores - 1 : 0;
+    for (int b = 0; b < 256; b++)
+        if (self->ug.byte_token[b] != BPE_NONE && self->ug.byte_token[b] > max_id) max_id = self->ug.byte_token[b];
+    if (max_id >= (1u << 28)) {
+        ug_free(&self->ug);
+        PyErr_SetString(PyExc_ValueError, "Unigram: token ids must be below 2**28");
+        goto done;
+    }
+    self->ready = KIND_UNIGRAM;
+    self->encode = encode_with_unigram;
+    self->model = &self->ug;
+    self->max_id = max_id;
+    rc = 0;
+done:
+    for (int k = 0; k < 11; k++) PyBuffer_Release(&v[k]);
+    return rc;
+}
+
+static PyTypeObject UnigramType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "subtok._core.Unigram",
+    .tp_doc = "Unigram behind sentencepiece's precompiled charsmap (see subtok.fast); the pattern\n"
+              "argument of its methods is ignored.",
+    .tp_basicsize = sizeof(CoreObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Unigram_init,
+    .tp_dealloc = (destructor)BPE_dealloc,
+    .tp_methods = BPE_methods,
+};
+
 /* -- split -------------------------------------------------------------------------------------- */
 
 static size_t next_piece(int pattern, const uint8_t *s, size_t i, size_t n) {
@@ -793,7 +886,8 @@ static struct PyModuleDef core_module = {
 };
 
 PyMODINIT_FUNC PyInit__core(void) {
-    if (PyType_Ready(&BPEType) < 0 || PyType_Ready(&WordPieceType) < 0 || PyType_Ready(&CharBPEType) < 0)
+    if (PyType_Ready(&BPEType) < 0 || PyType_Ready(&WordPieceType) < 0 || PyType_Ready(&CharBPEType) < 0 ||
+        PyType_Ready(&UnigramType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&core_module);
     if (!m) return NULL;
@@ -812,6 +906,17 @@ PyMODINIT_FUNC PyInit__core(void) {
     Py_INCREF(&CharBPEType);
     if (PyModule_AddObject(m, "CharBPE", (PyObject *)&CharBPEType) < 0) {
         Py_DECREF(&CharBPEType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&UnigramType);
+    if (PyModule_AddObject(m, "Unigram", (PyObject *)&UnigramType) < 0) {
+        Py_DECREF(&UnigramType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    NotForCore = PyErr_NewException("subtok._core.NotForCore", PyExc_ValueError, NULL);
+    if (!NotForCore || PyModule_AddObject(m, "NotForCore", Py_NewRef(NotForCore)) < 0) {
         Py_DECREF(m);
         return NULL;
     }

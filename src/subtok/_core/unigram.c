@@ -1,0 +1,419 @@
+/* Unigram behind sentencepiece's precompiled charsmap (see unigram.h).
+ *
+ * Normalizing follows subtok's Precompiled(longest_match=True), i.e. sentencepiece's own
+ * normalizer: at each character a user-defined symbol is copied whole (the longest), else the
+ * longest run of characters the charsmap's double-array trie has a rule for is replaced, else the
+ * character is kept; every ' ' of the result becomes the replacement ('▁').
+ *
+ * Segmenting is the reference's Viterbi (models/unigram.py, _best_path and _best_path_float32):
+ * for each start character, every piece that starts there -- looked up no further than the
+ * longest piece sharing its first three characters -- offers its end a path score; ties keep the
+ * first offer; a character with no one-character piece gets the unknown score. In float32 mode
+ * every candidate is rounded to float32 before it is compared, and the scores are re-based when
+ * they pass 100000 in magnitude, as sentencepiece does. Then the best path is walked back, runs of
+ * unknown pieces fused, and a fused run that is not a piece falls back to its bytes or the unknown
+ * id.
+ */
+#include "unigram.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lookup.h"
+
+#define RESCALE_AT 100000.0
+
+static inline size_t char_len(uint8_t b) {
+    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+static int fail(char *err, size_t err_size, const char *msg) {
+    snprintf(err, err_size, "%s", msg);
+    return -1;
+}
+
+static inline void bloom_set(uint64_t *bits, uint32_t mask, uint32_t hash) {
+    uint32_t b = hash & mask;
+    bits[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+static inline int bloom_has(const uint64_t *bits, uint32_t mask, uint32_t hash) {
+    uint32_t b = hash & mask;
+    return (bits[b >> 6] >> (b & 63)) & 1;
+}
+
+static uint32_t bloom_bits(size_t entries) { /* 16 bits per entry (one hash: ~6% false hits) */
+    uint32_t bits = 1u << 12;
+    while (bits < 16 * entries && bits < (1u << 31)) bits <<= 1;
+    return bits;
+}
+
+/* The filters, from the pieces' bytes (prefixes end on character boundaries). */
+static int build_blooms(ug_model *m, const ug_spec *spec) {
+    size_t chars = 0;
+    for (size_t k = 0, off = 0; k < spec->n; off += spec->lens[k], k++)
+        for (size_t i = 0; i < spec->lens[k]; i += char_len(spec->blob[off + i])) chars++;
+    uint32_t piece_bits = bloom_bits(spec->n), prefix_bits = bloom_bits(chars);
+    m->is_piece = calloc(piece_bits / 64, sizeof(uint64_t));
+    m->is_prefix = calloc(prefix_bits / 64, sizeof(uint64_t));
+    if (!m->is_piece || !m->is_prefix) return -1;
+    m->piece_mask = piece_bits - 1;
+    m->prefix_mask = prefix_bits - 1;
+    for (size_t k = 0, off = 0; k < spec->n; off += spec->lens[k], k++) {
+        const uint8_t *p = spec->blob + off;
+        size_t len = spec->lens[k];
+        bloom_set(m->is_piece, m->piece_mask, key_of(p, len).hash);
+        for (size_t i = char_len(p[0]);; i += char_len(p[i])) {
+            if (i > len) i = len;
+            bloom_set(m->is_prefix, m->prefix_mask, key_of(p, i).hash);
+            if (i == len) break;
+        }
+    }
+    return 0;
+}
+
+int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
+    memset(m, 0, sizeof(*m));
+    uint32_t zeros[256] = {0};
+    bpe_spec pieces = {spec->blob, spec->blob_len, spec->lens, spec->ids, spec->n, NULL, NULL, NULL, NULL, 0, zeros, 0};
+    bpe_spec reach = {spec->reach_blob, spec->reach_blob_len, spec->reach_lens, spec->reach_max, spec->n_reach,
+                      NULL, NULL, NULL, NULL, 0, zeros, 0};
+    if (spec->space_len < 1 || spec->space_len > 4) return fail(err, err_size, "the replacement must be one character");
+    if (spec->charsmap_len && spec->charsmap_len < 4) return fail(err, err_size, "the charsmap is shorter than its header");
+    if (bpe_tables_init(&m->pieces, &pieces, err, err_size)) return -1;
+    if (bpe_tables_init(&m->reach, &reach, err, err_size)) {
+        ug_free(m);
+        return -1;
+    }
+    m->score = malloc((spec->n_scores ? spec->n_scores : 1) * sizeof(double));
+    if (!m->score) {
+        ug_free(m);
+        return fail(err, err_size, "out of memory");
+    }
+    memcpy(m->score, spec->score, spec->n_scores * sizeof(double));
+    m->n_scores = (uint32_t)spec->n_scores;
+    if (m->pieces.max_id >= m->n_scores || spec->unk_id >= m->n_scores) {
+        ug_free(m);
+        return fail(err, err_size, "a piece id (or the unknown id) has no score");
+    }
+    if (spec->charsmap_len) {
+        uint32_t trie_bytes;
+        memcpy(&trie_bytes, spec->charsmap, 4); /* little-endian, as the reference reads it */
+        if (trie_bytes % 4 || (size_t)trie_bytes + 4 > spec->charsmap_len) {
+            ug_free(m);
+            return fail(err, err_size, "the charsmap's trie does not fit it");
+        }
+        m->trie_n = trie_bytes / 4;
+        m->replacements_n = spec->charsmap_len - 4 - trie_bytes;
+        m->trie = malloc((m->trie_n ? m->trie_n : 1) * sizeof(uint32_t));
+        m->replacements = malloc(m->replacements_n + 1);
+        if (!m->trie || !m->replacements) {
+            ug_free(m);
+            return fail(err, err_size, "out of memory");
+        }
+        memcpy(m->trie, spec->charsmap + 4, trie_bytes);
+        memcpy(m->replacements, spec->charsmap + 4 + trie_bytes, m->replacements_n);
+        m->replacements[m->replacements_n] = 0;
+    }
+    m->symbols = malloc(spec->symbols_len + 1);
+    if (!m->symbols || build_blooms(m, spec)) {
+        ug_free(m);
+        return fail(err, err_size, "out of memory");
+    }
+    memcpy(m->symbols, spec->symbols, spec->symbols_len);
+    m->symbols[spec->symbols_len] = 0;
+    m->symbols_n = spec->symbols_len;
+    memcpy(m->byte_token, spec->byte_token, sizeof(m->byte_token));
+    memcpy(m->space, spec->space, spec->space_len);
+    m->space_len = (uint32_t)spec->space_len;
+    m->unk_score = spec->unk_score;
+    m->unk_id = spec->unk_id;
+    m->byte_fallback = spec->byte_fallback;
+    m->float32 = spec->float32;
+    return 0;
+}
+
+void ug_free(ug_model *m) {
+    free(m->is_piece);
+    free(m->is_prefix);
+    bpe_tables_free(&m->pieces);
+    bpe_tables_free(&m->reach);
+    free(m->score);
+    free(m->trie);
+    free(m->replacements);
+    free(m->symbols);
+    memset(m, 0, sizeof(*m));
+}
+
+/* -- normalizing ------------------------------------------------------------------------------- */
+
+typedef struct {
+    uint8_t *p;
+    size_t len, cap;
+} buffer;
+
+static int put(buffer *b, const uint8_t *s, size_t n) {
+    if (!n) return 0;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + n) cap *= 2;
+        uint8_t *q = realloc(b->p, cap);
+        if (!q) return -1;
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+/* Append s[0:n] with every ' ' made the replacement. */
+static int put_spaced(const ug_model *m, buffer *b, const uint8_t *s, size_t n) {
+    size_t from = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] != ' ') continue;
+        if (put(b, s + from, k - from) || put(b, m->space, m->space_len)) return -1;
+        from = k + 1;
+    }
+    return put(b, s + from, n - from);
+}
+
+/* Whether s[0:n] is valid UTF-8 (a replacement the reference would decode with U+FFFD is not). */
+static int valid_utf8(const uint8_t *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        uint8_t b = s[i];
+        size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+        if (!len || i + len > n || (len == 2 && b < 0xC2)) return 0;
+        uint32_t c = len == 1 ? b : b & (0xFF >> (len + 1));
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+            c = (c << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* The longest user-defined symbol at s[i:n], its length, or 0. */
+static size_t symbol_at(const ug_model *m, const uint8_t *s, size_t i, size_t n) {
+    for (size_t at = 0; at < m->symbols_n;) {
+        size_t len = strlen((const char *)m->symbols + at);
+        if (len && i + len <= n && memcmp(s + i, m->symbols + at, len) == 0) return len;
+        at += len + 1;
+    }
+    return 0;
+}
+
+/* The longest run of characters at s[i:n] the charsmap has a rule for: its length in bytes and
+ * the replacement's start in *value, or 0 (sentencepiece's NormalizePrefix, as the reference's
+ * _longest_rule). */
+static size_t rule_at(const ug_model *m, const uint8_t *s, size_t i, size_t n, size_t *value) {
+    const uint32_t *units = m->trie;
+    size_t count = m->trie_n, best = 0;
+    if (!count) return 0;
+    uint32_t unit = units[0];
+    size_t node = (size_t)(unit >> 10) << ((unit & (1u << 9)) >> 6);
+    for (size_t j = i; j < n;) {
+        size_t len = char_len(s[j]), leaf = 0;
+        if (j + len > n) break;
+        for (size_t k = 0; k < len; k++) {
+            uint8_t c = s[j + k];
+            if (c == 0) return best;
+            node ^= c;
+            if (node >= count) return best;
+            unit = units[node];
+            if ((unit & ((1u << 31) | 0xFF)) != c) return best;
+            node ^= (size_t)(unit >> 10) << ((unit & (1u << 9)) >> 6);
+            leaf = (unit >> 8) & 1;
+        }
+        j += len;
+        if (leaf && node < count) {
+            best = j - i;
+            *value = units[node] & ((1u << 31) - 1);
+        }
+    }
+    return best;
+}
+
+/* The normalized text into *out; 0, -1 (no memory) or -2 (a replacement that is not valid UTF-8:
+ * the reference decodes it with U+FFFD; left to it). */
+static int normalize(const ug_model *m, const uint8_t *s, size_t n, buffer *out) {
+    for (size_t i = 0; i < n;) {
+        size_t len = symbol_at(m, s, i, n);
+        if (len) {
+            if (put_spaced(m, out, s + i, len)) return -1;
+            i += len;
+            continue;
+        }
+        size_t value = 0;
+        len = rule_at(m, s, i, n, &value);
+        if (len && value < m->replacements_n) {
+            const uint8_t *r = m->replacements + value;
+            size_t rlen = strlen((const char *)r);
+            if (!valid_utf8(r, rlen)) return -2;
+            if (put_spaced(m, out, r, rlen)) return -1;
+            i += len;
+            continue;
+        }
+        len = char_len(s[i]);
+        if (i + len > n) len = n - i;
+        if (put_spaced(m, out, s + i, len)) return -1;
+        i += len;
+    }
+    return 0;
+}
+
+/* -- segmenting --------------------------------------------------------------------------------- */
+
+static inline double f32(double x) {
+    return (double)(float)x;
+}
+
+static int push(bpe_ids *out, uint32_t id) {
+    if (out->len == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 256;
+        uint32_t *ids = realloc(out->ids, cap * sizeof(uint32_t));
+        if (!ids) return -1;
+        out->ids = ids;
+        out->cap = cap;
+    }
+    out->ids[out->len++] = id;
+    return 0;
+}
+
+/* The id of a fused run of unknown characters t[a:b]: the piece it happens to be, its bytes
+ * (byte fallback), or the unknown id. */
+static int emit_unknown(const ug_model *m, const uint8_t *t, size_t a, size_t b, bpe_ids *out) {
+    piece_key key = key_of(t + a, b - a);
+    uint32_t id;
+    if (vocab_find(&m->pieces, t + a, &key, &id)) return push(out, id);
+    if (m->byte_fallback) {
+        int all = 1;
+        for (size_t k = a; k < b; k++) all &= m->byte_token[t[k]] != BPE_NONE;
+        if (all) {
+            for (size_t k = a; k < b; k++)
+                if (push(out, m->byte_token[t[k]])) return -1;
+            return 0;
+        }
+    }
+    return push(out, m->unk_id);
+}
+
+/* A path to `end` through the piece `id` from `start`: kept if it is the first or scores higher
+ * (in float32, rounded first; the frontier is how far any path reaches, for re-basing). */
+static inline void offer(const ug_model *m, double *best, int32_t *from, uint32_t *id_of, size_t end, size_t start,
+                         double score, uint32_t id, size_t *frontier) {
+    if (m->float32) {
+        score = f32(score);
+        if (end > *frontier) *frontier = end;
+    }
+    if (from[end] < 0 || score > best[end]) {
+        best[end] = score;
+        from[end] = (int32_t)start;
+        id_of[end] = id;
+    }
+}
+
+#define CHUNK 8
+
+static int segment(const ug_model *m, const uint8_t *t, size_t len, bpe_ids *out) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i += char_len(t[i])) n++;
+    uint32_t *at = malloc((n + 1) * sizeof(uint32_t));        /* char -> byte offset */
+    double *best = malloc((n + 1) * sizeof(double));
+    int32_t *from = malloc((n + 1) * sizeof(int32_t));         /* the best path's last piece's start */
+    uint32_t *id_of = malloc((n + 1) * sizeof(uint32_t));
+    uint32_t *path = NULL;
+    int rc = -1;
+    if (!at || !best || !from || !id_of || n >= INT32_MAX) goto done;
+    for (size_t i = 0, c = 0; i < len; i += char_len(t[i])) at[c++] = (uint32_t)i;
+    at[n] = (uint32_t)len;
+    for (size_t k = 0; k <= n; k++) {
+        best[k] = 0.0;
+        from[k] = -1;
+        id_of[k] = 0;
+    }
+    size_t frontier = 0;
+    for (size_t start = 0; start < n; start++) {
+        double base = best[start];
+        if (m->float32 && (base < -RESCALE_AT || base > RESCALE_AT)) {
+            for (size_t k = start; k <= frontier; k++)
+                if (k == start || from[k] >= 0) best[k] = f32(best[k] - base);
+            base = 0.0;
+        }
+        size_t reach = 2;
+        if (start + 3 <= n) {
+            piece_key key = key_of(t + at[start], at[start + 3] - at[start]);
+            uint32_t longest;
+            if (vocab_find(&m->reach, t + at[start], &key, &longest)) reach = longest;
+        }
+        size_t limit = start + reach < n ? start + reach : n;
+        int single = 0, stop = 0;
+        const uint8_t *p = t + at[start];
+        /* The candidates' lookups miss the caches (filters of MBs, a vocab of 16 MB for 262k pieces):
+         * CHUNK at a time, each step's loads asked for before they are needed, so they overlap. */
+        for (size_t first = start + 1; first <= limit && !stop; first += CHUNK) {
+            size_t count = limit - first + 1 < CHUNK ? limit - first + 1 : CHUNK, found = 0;
+            piece_key keys[CHUNK];
+            size_t ends[CHUNK];
+            for (size_t q = 0; q < count; q++) {
+                keys[q] = key_of(p, at[first + q] - at[start]);
+                __builtin_prefetch(&m->is_prefix[(keys[q].hash & m->prefix_mask) >> 6]);
+                __builtin_prefetch(&m->is_piece[(keys[q].hash & m->piece_mask) >> 6]);
+            }
+            for (size_t q = 0; q < count; q++) {
+                if (!bloom_has(m->is_prefix, m->prefix_mask, keys[q].hash)) { /* no piece goes on from here */
+                    stop = 1;
+                    break;
+                }
+                if (!bloom_has(m->is_piece, m->piece_mask, keys[q].hash)) continue;
+                __builtin_prefetch(&m->pieces.vocab[keys[q].hash & m->pieces.vocab_mask]);
+                keys[found] = keys[q];
+                ends[found++] = first + q;
+            }
+            for (size_t q = 0; q < found; q++) {
+                size_t end = ends[q];
+                uint32_t id;
+                if (!vocab_find(&m->pieces, p, &keys[q], &id)) continue;
+                offer(m, best, from, id_of, end, start, m->score[id] + base, id, &frontier);
+                if (end == start + 1) single = 1;
+            }
+        }
+        if (!single) offer(m, best, from, id_of, start + 1, start, m->unk_score + base, m->unk_id, &frontier);
+    }
+    /* the best path's pieces: walked back from the end, then read in order */
+    size_t k = 0;
+    for (size_t end = n; end > 0; end = (size_t)from[end]) k++;
+    path = malloc((k + 1) * sizeof(uint32_t));
+    if (!path) goto done;
+    size_t q = k;
+    for (size_t end = n; end > 0; end = (size_t)from[end]) path[--q] = (uint32_t)end; /* piece ends, in order */
+    for (q = 0; q < k; q++) {
+        size_t e = path[q], s = (size_t)from[e];
+        if (id_of[e] != m->unk_id) {
+            if (push(out, id_of[e])) goto done;
+            continue;
+        }
+        while (q + 1 < k && id_of[path[q + 1]] == m->unk_id) e = path[++q]; /* fuse the run */
+        if (emit_unknown(m, t, at[s], at[e], out)) goto done;
+    }
+    rc = 0;
+done:
+    free(at);
+    free(best);
+    free(from);
+    free(id_of);
+    free(path);
+    return rc;
+}
+
+int ug_encode(const ug_model *m, const uint8_t *s, size_t n, bpe_ids *out) {
+    buffer t = {NULL, 0, 0};
+    int rc = normalize(m, s, n, &t);
+    if (!rc && t.len) rc = segment(m, t.p, t.len, out);
+    free(t.p);
+    return rc;
+}

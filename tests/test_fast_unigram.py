@@ -1,0 +1,170 @@
+"""The compiled sentencepiece Unigram (the precompiled charsmap walked longest-match first, then the
+Viterbi lattice in float32 as sentencepiece computes it) gives exactly the reference's results:
+fast == pure-Python reference == the sentencepiece library.
+
+On AI21's j2 .model (262k pieces, a charsmap, user-defined symbols, byte fallback) over the
+multilingual corpus, the shared benchmark files (long texts: the path scores pass 100000 and are
+re-based), hypothesis-generated Unicode and texts aimed at the charsmap's rules; and on Unigram
+models built here with unknown characters with and without byte fallback.
+"""
+
+from __future__ import annotations
+
+from array import array
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import subtok
+from corpus import ALL
+from subtok import assets, fast
+from subtok.formats import sentencepiece as spf
+
+spm = pytest.importorskip("sentencepiece")
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "corpus"
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+needs_core = pytest.mark.skipif(not fast.available(), reason="subtok._core is not built")
+EDGE = ["", " ", "  ", "a", " a ", "  a  b  ", "▁", "▁▁x▁ ▁", "\t\n\r\n", "\r\n\r\n", "a" * 600, "中文" * 300,
+        "\U0001f600\U0001f389 x \U000e0001 \U0010ffff", "<s> hi </s> <unk> <|endoftext|>", "\x00\ufffd\u200b",
+        "İstanbul ΣΑΣ ς", "naïve café", "ﬁ ㎏ １２３ ＡＢＣ ｶﾀｶﾅ ⅷ ①", "\u0301\u0301a", "x" + "\u0301" * 300,
+        "e\u0301 é Å Å", "한국어 가 ᄀ\u1161", "\u3000\u00a0\u2028\u2029", "x" * 5000, "ab " * 3000]
+
+
+def reference(call):
+    fast.use_reference(True)
+    try:
+        return call()
+    finally:
+        fast.use_reference(False)
+
+
+@pytest.fixture(scope="module")
+def j2():
+    path = assets.fetch("j2-tokenizer.model")
+    return spf.load_sentencepiece(path), spm.SentencePieceProcessor(model_file=str(path))
+
+
+def check(ours, expected_of, text: str, with_reference: bool = True) -> None:
+    got = ours.encode(text, add_special_tokens=False).ids
+    assert got == expected_of(text), text[:60]
+    if with_reference:
+        assert reference(lambda: ours.encode(text, add_special_tokens=False).ids) == got, text[:60]
+
+
+@needs_core
+def test_the_fast_path_is_taken(j2):
+    ours, _ = j2
+    assert type(fast._plan(ours).core).__name__ == "Unigram"
+    assert type(ours.encode("hello world", add_special_tokens=False)) is fast.LazyEncoding
+
+
+def test_corpus_and_edges(j2):
+    ours, sp = j2
+    for text in ALL + EDGE:
+        check(ours, sp.encode, text)
+
+
+def test_every_field_equals_the_reference(j2):
+    ours, _ = j2
+    for text in ALL[::6] + EDGE[::3]:
+        got = ours.encode(text, add_special_tokens=False)
+        ref = reference(lambda: ours.encode(text, add_special_tokens=False))
+        assert got == ref and got.tokens == ref.tokens and got.offsets == ref.offsets, text[:40]
+
+
+def test_batches_arrays_and_counts(j2):
+    ours, sp = j2
+    texts = ALL + EDGE
+    expected = [sp.encode(t) for t in texts]
+    assert [e.ids for e in ours.encode_batch(texts, add_special_tokens=False)] == expected
+    assert fast.count_tokens(ours, texts, add_special_tokens=False) == [len(x) for x in expected]
+    flat, offsets = fast.encode_to_arrays(ours, texts, add_special_tokens=False)
+    assert [flat[offsets[k]:offsets[k + 1]].tolist() for k in range(len(texts))] == expected
+
+
+@pytest.mark.parametrize("file", ["en.txt", "code.txt", "multi.txt"])
+def test_shared_corpus_long_texts(j2, file):
+    """300 KB in one text: the path's score passes 100000 and is re-based (float32), as sentencepiece."""
+    if not (CORPUS / file).is_file():
+        pytest.skip("../shared/bench/corpus is not beside this clone")
+    ours, sp = j2
+    text = (CORPUS / file).read_bytes()[:300_000].decode("utf-8", "ignore")
+    check(ours, sp.encode, text, with_reference=False)
+    check(ours, sp.encode, text[:30_000])
+    paragraphs = text.split("\n\n")
+    assert [e.ids for e in ours.encode_batch(paragraphs, add_special_tokens=False)] == sp.encode(paragraphs)
+
+
+@SETTINGS
+@given(st.text(max_size=60))
+def test_hypothesis_unicode(j2, text):
+    check(j2[0], j2[1].encode, text)
+
+
+@SETTINGS
+@given(st.text(alphabet=st.sampled_from(" ▁aeiouthnrs.,'\n\r中文\U0001f600é\u0301\x00ﬁ１ｶﾞ㎏<|>"), max_size=40))
+def test_hypothesis_charsmap_and_symbols(j2, text):
+    check(j2[0], j2[1].encode, text)
+
+
+# -- small models built here: unknown characters, with and without byte fallback -------------------
+
+def small_model(byte_fallback: bool) -> subtok.Tokenizer:
+    from subtok import normalizers
+    from subtok.models import Unigram
+
+    pieces = [("<unk>", 0.0), ("▁", -1.0), ("a", -2.0), ("b", -2.5), ("ab", -3.0), ("▁ab", -3.5), ("ba", -4.0),
+              ("中", -5.0), ("xy", -1.0)]
+    pieces += [(f"<0x{b:02X}>", 0.0) for b in range(256)] if byte_fallback else []
+    unmatched = [0] + list(range(9, len(pieces)))
+    tok = subtok.Tokenizer(Unigram(pieces, unk_id=0, byte_fallback=byte_fallback, unmatched_ids=unmatched,
+                                   float32=True))
+    tok.normalizer = normalizers.Sequence([normalizers.Precompiled(b"", longest_match=True),
+                                           normalizers.Replace(" ", "▁")])
+    return tok
+
+
+@pytest.mark.parametrize("byte_fallback", [True, False])
+def test_unknowns(byte_fallback):
+    tok = small_model(byte_fallback)
+    if fast.available():
+        assert type(fast._plan(tok).core).__name__ == "Unigram"
+    for text in ["ab ba", "xyz", "x", "zz ab zz", "中文 ab", "\U0001f600\U0001f600", "", " ", "xyxy", "yx"]:
+        got = tok.encode(text).ids
+        assert got == reference(lambda: tok.encode(text).ids), text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(" abxyz中文\U0001f600"), max_size=30), st.booleans())
+def test_hypothesis_unknowns(text, byte_fallback):
+    tok = small_model(byte_fallback)
+    assert tok.encode(text).ids == reference(lambda: tok.encode(text).ids)
+
+
+def test_shapes_it_does_not_take_stay_on_the_reference():
+    """A Unigram whose charsmap is walked grapheme by grapheme (Hugging Face's way) has no plan."""
+    from subtok import normalizers
+    from subtok.models import Unigram
+
+    tok = subtok.Tokenizer(Unigram([("<unk>", 0.0), ("a", -1.0)], unk_id=0))
+    tok.normalizer = normalizers.Sequence([normalizers.Precompiled(b""), normalizers.Replace(" ", "▁")])
+    assert fast._plan(tok) is None
+    assert tok.encode("a b").ids == [1, 0]  # "a", then "▁b" fused into one unknown
+
+
+@needs_core
+def test_core_arguments_are_checked():
+    ok = dict(blob=b"ab", token_lens=array("I", [1, 1]), token_ids=array("I", [1, 2]),
+              scores=array("d", [0.0, -1.0, -2.0]), reach_blob=b"", reach_lens=array("I"), reach_max=array("I"),
+              byte_tokens=array("I", [0xFFFFFFFF]) * 256, charsmap=b"", symbols=b"", space="▁".encode(),
+              unk_score=-20.0, unk_id=0, byte_fallback=False, float32=True)
+    core = subtok._core.Unigram(**ok)
+    assert core.encode("abc", 0) == [1, 2, 0]
+    for bad in (dict(scores=array("d", [0.0])), dict(charsmap=b"\x01"), dict(space=b""), dict(unk_id=7)):
+        with pytest.raises(ValueError):
+            subtok._core.Unigram(**{**ok, **bad})
+    with pytest.raises(TypeError):
+        core.encode_piece(b"ab")
