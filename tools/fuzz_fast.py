@@ -1,12 +1,14 @@
 """Fuzz the compiled core against the pure-Python reference (and tiktoken / HF tokenizers): random
 short texts.
 
-    python tools/fuzz_fast.py [-n 1000000] [--encodings gpt2,cl100k_base,o200k_base,bert-base-uncased]
-                              [--seed 0] [--max-len 24] [--jobs 2] [--no-tiktoken]
+    python tools/fuzz_fast.py [-n 1000000] [--encodings gpt2,cl100k_base,o200k_base,bert-base-uncased,
+                              mistral-v1,j2] [--seed 0] [--max-len 24] [--jobs 2] [--no-tiktoken]
 
 bert-base-uncased (the WordPiece path: BERT's normalizer and pre-tokenizer in C) is compared with
 the reference and with Hugging Face tokenizers on the same tokenizer.json (truncation and padding
-off), with and without its special tokens.
+off), with and without its special tokens; mistral-v1 (sentencepiece BPE) and j2 (sentencepiece
+Unigram) with the reference and the sentencepiece library. --no-tiktoken leaves out every upstream
+library.
 
 Each input goes through ``Tokenizer.encode(text).ids`` with the fast path on and with it forced off
 (``subtok.fast.use_reference``), and through tiktoken's ``encode`` (official pattern, same ranks,
@@ -112,10 +114,50 @@ def bert_worker(name: str, seed: int, count: int, max_len: int, with_upstream: b
     return name, count, problems
 
 
+SENTENCEPIECE = {"mistral-v1": "mistral/tokenizer.model.v1", "j2": "j2-tokenizer.model"}
+
+
+def sentencepiece_worker(name: str, seed: int, count: int, max_len: int,
+                         with_upstream: bool) -> tuple[str, int, list[str]]:
+    from subtok import assets, fast
+    from subtok.formats.sentencepiece import load_sentencepiece
+
+    path = assets.fetch(SENTENCEPIECE[name])
+    tok = load_sentencepiece(path)
+    theirs = None
+    if with_upstream:
+        import sentencepiece
+
+        theirs = sentencepiece.SentencePieceProcessor(model_file=str(path))
+    rnd = random.Random(seed)
+    problems: list[str] = []
+
+    def reference(text: str):
+        fast.use_reference(True)
+        try:
+            return tok.encode(text, add_special_tokens=False).ids
+        finally:
+            fast.use_reference(False)
+
+    for _ in range(count):
+        text = random_text(rnd, max_len)
+        a = outcome(lambda t: tok.encode(t, add_special_tokens=False).ids, text)
+        b = outcome(reference, text)
+        if a != b:
+            problems.append(f"{name}: fast {a!r} != reference {b!r} for {text!r}")
+        elif theirs is not None and not isinstance(a, str):
+            c = theirs.encode(text)
+            if a != c:
+                problems.append(f"{name}: subtok {a!r} != sentencepiece {c!r} for {text!r}")
+    return name, count, problems
+
+
 def worker(args: tuple[str, int, int, int, bool]) -> tuple[str, int, list[str]]:
     name, seed, count, max_len, with_tiktoken = args
     if name.startswith("bert"):
         return bert_worker(name, seed, count, max_len, with_tiktoken)
+    if name in SENTENCEPIECE:
+        return sentencepiece_worker(name, seed, count, max_len, with_tiktoken)
     from subtok import fast
     from subtok.tiktoken_api import get_encoding
 
@@ -196,7 +238,8 @@ def main() -> None:
                   f"({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
     for name, count in totals.items():
         print(f"{name}: {count:,} inputs through fast vs reference"
-              + ("" if args.no_tiktoken else " vs tokenizers" if name.startswith("bert") else " vs tiktoken"))
+              + ("" if args.no_tiktoken else " vs tokenizers" if name.startswith("bert")
+                 else " vs sentencepiece" if name in SENTENCEPIECE else " vs tiktoken"))
     print(f"differences: {len(problems)}")
     sys.exit(1 if problems else 0)
 
