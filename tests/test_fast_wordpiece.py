@@ -251,7 +251,8 @@ def test_added_tokens(bert):
         t.no_padding()
         t.add_tokens(["hello world", "Zebra"])  # normalized=True: matched after lowercasing
         t.add_special_tokens(["<raw>"])
-    texts = ["Hello World and zebra<raw>ZEBRA", "hello world", "<raw>", "x<raw>y [CLS]"]
+    texts = ["Hello World and zebra<raw>ZEBRA", "hello world", "<raw>", "x<raw>y [CLS]",
+             "ZEBRA only in capitals", "HELLO WORLD"]  # only the normalized text holds a token
     assert not fast._raw_split_fits(ours)
     for text in texts:
         check(ours, theirs, text)

@@ -485,11 +485,11 @@ def _text_ids(tokenizer: Any, plan: _Plan, text: str) -> list[int] | None:
     take the text (a lone surrogate: the reference raises the error)."""
     added = tokenizer.added_vocabulary
     core, pattern = plan.core, plan.pattern
+    if not _raw_split_fits(tokenizer):
+        return None
     try:
         if not _may_hold_added_tokens(added, text):
             return core.encode(text, pattern)
-        if not _raw_split_fits(tokenizer):
-            return None
         ids: list[int] = []
         for split in added.extract_and_normalize(text, None).splits:
             if split.tokens is not None:
@@ -502,9 +502,10 @@ def _text_ids(tokenizer: Any, plan: _Plan, text: str) -> list[int] | None:
 
 
 def _raw_split_fits(tokenizer: Any) -> bool:
-    """Whether splitting out the added tokens before normalizing gives the reference's pieces: the
-    core normalizes the text between them itself, so a token matched on normalized text (with a
-    normalizer) leaves the text to the reference."""
+    """Whether the added tokens can be found in the raw text: the core normalizes the text between
+    them itself, so with a normalizer, a token matched on normalized text (which may differ from
+    anything in the raw text: "Straße" in the text, "straße" the token) leaves the text to the
+    reference."""
     return tokenizer.normalizer is None or tokenizer.added_vocabulary.normalized_matcher.rx is None
 
 
@@ -796,7 +797,7 @@ def _parts(tokenizer: Any, texts: list[Any]) -> tuple[_Plan, list[int], dict[int
     if not _active():
         return None
     plan = _plan(tokenizer)
-    if plan is None:
+    if plan is None or not _raw_split_fits(tokenizer):
         return None
     added = tokenizer.added_vocabulary
     if added.raw_matcher.rx is None and added.normalized_matcher.rx is None:
