@@ -412,3 +412,19 @@ def test_threads_share_a_tokenizer():
         t.join()
     for k, got in results.items():
         assert got == expected[k % 3:], k
+
+
+def test_ids_the_core_cannot_hold_leave_it_to_the_reference():
+    """A vocabulary with an id beyond uint32 (a mutated file did this): no core, no exception, the
+    reference's ids (found by test_fuzz_loaders' mutations)."""
+    from subtok.models import WordPiece
+
+    tok = byte_level_tokenizer([("h", "i")])
+    tok.model.vocab["zz"] = 2 ** 40
+    tok.model._vocab_r[2 ** 40] = "zz"
+    assert fast._plan(tok) is None
+    assert tok.encode("hi there").ids == reference_ids(tok, "hi there")
+    bert = subtok.Tokenizer(WordPiece({"[UNK]": 0, "hi": 1, "##x": -5}))
+    bert.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    assert fast._plan(bert) is None
+    assert bert.encode("hi hix").ids == reference_ids(bert, "hi hix") == [1, 1, -5]

@@ -299,6 +299,21 @@ def _core_for(model: BPE) -> Any:
     return core
 
 
+def _none_if_out_of_range(build: Any) -> Any:
+    """A table builder that returns None (the reference then runs) for a model the core cannot hold:
+    an id that is no uint32 (negative, too large), a token that is no text, more than the core takes."""
+    def wrapper(*args: Any) -> Any:
+        try:
+            return build(*args)
+        except (ValueError, OverflowError, UnicodeEncodeError, TypeError):
+            return None
+
+    wrapper.__doc__ = build.__doc__
+    wrapper.__name__ = build.__name__
+    return wrapper
+
+
+@_none_if_out_of_range
 def _build_core(model: BPE) -> Any:
     vocab = model.vocab
     byte_ids = array("I")
@@ -318,12 +333,9 @@ def _build_core(model: BPE) -> Any:
         lens.append(len(b))
         ids.append(id)
     ranks = model._ranks
-    try:
-        return _core.BPE(b"".join(blob), lens, ids, array("I", [k[0] for k in ranks]),
-                         array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
-                         array("I", [v[1] for v in ranks.values()]), byte_ids, model.ignore_merges)
-    except (ValueError, OverflowError):  # ids beyond what the core handles: stay on the reference
-        return None
+    return _core.BPE(b"".join(blob), lens, ids, array("I", [k[0] for k in ranks]),
+                     array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
+                     array("I", [v[1] for v in ranks.values()]), byte_ids, model.ignore_merges)
 
 
 # (id(model), options[, space]) -> (weakref to the model, core or False): WordPiece and CharBPE cores
@@ -345,6 +357,7 @@ def _wordpiece_core_for(model: WordPiece, options: int) -> Any:
     return core
 
 
+@_none_if_out_of_range
 def _build_wordpiece(model: WordPiece, options: int) -> Any:
     unk = model.vocab.get(model.unk_token)
     if unk is None:
@@ -360,11 +373,8 @@ def _build_wordpiece(model: WordPiece, options: int) -> Any:
             blob.append(b)
             lens.append(len(b))
             ids.append(id)
-    try:
-        return _core.WordPiece(b"".join(blob), lens, ids, unk, model.continuing_subword_prefix.encode("utf-8"),
-                               model.max_input_chars_per_word, options)
-    except (ValueError, OverflowError, UnicodeEncodeError):  # beyond what the core handles
-        return None
+    return _core.WordPiece(b"".join(blob), lens, ids, unk, model.continuing_subword_prefix.encode("utf-8"),
+                           model.max_input_chars_per_word, options)
 
 
 def _charbpe_core_for(model: BPE, options: int, space: str) -> Any:
@@ -382,6 +392,7 @@ def _charbpe_core_for(model: BPE, options: int, space: str) -> Any:
     return core
 
 
+@_none_if_out_of_range
 def _build_charbpe(model: BPE, options: int, space: str) -> Any:
     unk = 0xFFFFFFFF
     if model.unk_token is not None:
@@ -402,12 +413,9 @@ def _build_charbpe(model: BPE, options: int, space: str) -> Any:
             ids.append(id)
     bytes_ = array("I", [0xFFFFFFFF if i is None else i for i in model._byte_ids])
     ranks = model._ranks
-    try:
-        return _core.CharBPE(b"".join(blob), lens, ids, array("I", [k[0] for k in ranks]),
-                             array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
-                             array("I", [v[1] for v in ranks.values()]), bytes_, unk, space.encode("utf-8"), options)
-    except (ValueError, OverflowError, UnicodeEncodeError):  # beyond what the core handles
-        return None
+    return _core.CharBPE(b"".join(blob), lens, ids, array("I", [k[0] for k in ranks]),
+                         array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
+                         array("I", [v[1] for v in ranks.values()]), bytes_, unk, space.encode("utf-8"), options)
 
 
 def _unigram_core_for(model: Unigram, charsmap: Any, space: str) -> Any:
@@ -424,6 +432,7 @@ def _unigram_core_for(model: Unigram, charsmap: Any, space: str) -> Any:
     return core
 
 
+@_none_if_out_of_range
 def _build_unigram(model: Unigram, charsmap: Any, space: str) -> Any:
     from .models.unigram import _UNK_PENALTY, to_float32
 
@@ -453,12 +462,9 @@ def _build_unigram(model: Unigram, charsmap: Any, space: str) -> Any:
     if model.float32:
         unk_score = to_float32(unk_score)
     symbols = b"\x00".join(s.encode("utf-8") for s in sorted(charsmap.user_defined_symbols, key=len, reverse=True))
-    try:
-        return _core.Unigram(b"".join(blob), lens, ids, array("d", [s for _, s in model.pieces]), b"".join(reach_blob),
-                             reach_lens, reach_max, byte_tokens, charsmap.charsmap, symbols, space.encode("utf-8"),
-                             unk_score, model.unk_id, model.byte_fallback, model.float32)
-    except (ValueError, OverflowError, UnicodeEncodeError):  # beyond what the core handles
-        return None
+    return _core.Unigram(b"".join(blob), lens, ids, array("d", [s for _, s in model.pieces]), b"".join(reach_blob),
+                         reach_lens, reach_max, byte_tokens, charsmap.charsmap, symbols, space.encode("utf-8"),
+                         unk_score, model.unk_id, model.byte_fallback, model.float32)
 
 
 def _warn_missing() -> None:
