@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import subtok
 from conftest import real_tokenizer_path
 from corpus import ALL
+from helpers import on_reference as reference
 from subtok import fast
 from subtok.encoding import Encoding
 
@@ -44,17 +45,10 @@ EDGE = [
     "中文字 日本語テキスト 한국어 가나다 ㄱ ᄀ\u1161", "\u302e\U0001d165x\u302f a\u0300\u0f71\u302e\u302f",
     "x" * 100, "x" * 101, "é" * 100, "é" * 101, "ab" * 60, "un" + "##" * 10, "##ing", "a##b",
     "\U0001f600\U0001f389 emoji 🎵 鸟", "tab\tnew\nline\rcr\x0bvt\x0cff\x85nel\u2028ls\u3000ideo",
-    "x\u0300\u0301\u0302y", "Ǆ ǈ ǋ Ω K Å", "\ufeffbom", "１２３ ＡＢＣ ﬁ ㎏", "a.b,c;d:e!f?g'h\"i(j)k[l]m{n}o",
+    "x\u0300\u0301\u0302y", "\u08d4\x00\U0001d165", "\u302e\x01\u302f\x7f\U0001d165",  # a control inside a run
+    "Ǆ ǈ ǋ Ω K Å", "\ufeffbom", "１２３ ＡＢＣ ﬁ ㎏", "a.b,c;d:e!f?g'h\"i(j)k[l]m{n}o",
     "$€£¥ ~`^ | \\ /", "\x7f\x80\x9f\xa0 nbsp", "İ" * 3, "ﬃ" * 5,
 ]
-
-
-def reference(call):
-    fast.use_reference(True)
-    try:
-        return call()
-    finally:
-        fast.use_reference(False)
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +168,7 @@ def build(variant, vocab: dict[str, int], max_chars: int = 100):
     return subtok.Tokenizer.from_str(hf.to_str()), hf
 
 
-VARIANT_TEXTS = EDGE + [a + m1 + m2 + m3 + b for a, b in (("a", "x"), ("A", "E"), ("", " ")) for m1, m2, m3 in
+VARIANT_TEXTS = EDGE + ["\u08d4\x00\U0001d165", "a\u302f\x00\u302e\tb"] + [a + m1 + m2 + m3 + b for a, b in (("a", "x"), ("A", "E"), ("", " ")) for m1, m2, m3 in
                         itertools.permutations(MARKS[:6] + "\u034f\u0301", 3)][:400]
 
 

@@ -394,9 +394,9 @@ int wp_encode(const wp_model *m, const uint8_t *s, size_t n, bpe_ids *out) {
         uint8_t b = s[i];
         if (b < 0x80) {
             i++;
-            if (st.n_marks) flush_marks(&st);
             uint8_t a = act[b];
-            if (a == ACT_DROP) continue;
+            if (a == ACT_DROP) continue; /* removed before NFD: it does not end a run of marks */
+            if (st.n_marks) flush_marks(&st);
             if (a == ACT_SPACE) {
                 end_word(&st);
             } else if (a == ACT_PUNCT) {
