@@ -155,3 +155,14 @@ def assert_same_outcome(
             f"{where}: the reference raises {type(exc).__name__}: {str(exc)[:200]}; ours does not raise {error}"
         ) from None
     compare(ours(), expected, where)
+
+
+def on_reference(call: Callable[[], Any]) -> Any:
+    """``call()`` with subtok's compiled core switched off (the pure-Python reference), then on again."""
+    from subtok import fast
+
+    fast.use_reference(True)
+    try:
+        return call()
+    finally:
+        fast.use_reference(False)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import on_reference as reference
 from subtok import assets, fast
 from subtok.formats import gguf as subtok_gguf
 from subtok.formats import sentencepiece as spf
@@ -35,14 +36,6 @@ MODELS = ["mistral/tokenizer.model.v1", "mistral/mistral_instruct_tokenizer_2402
 EDGE = ["", " ", "  ", "a", " a", "a ", "  a  b  ", "▁", "▁▁x▁ ▁", "x▁y", "\t\n\r", "a" * 600, "ab" * 400,
         "中文" * 300, "\U0001f600\U0001f389 x \U000e0001", "<s> hi </s> <unk>", "\x00\ufffd\u200b", "İstanbul ΣΑΣ",
         "naïve café", "ﬁ ㎏ １２３", " " * 50 + "end", "emoji " + "🎉" * 200, "\u0301\u0301a", "x" + "\u0301" * 300]
-
-
-def reference(call):
-    fast.use_reference(True)
-    try:
-        return call()
-    finally:
-        fast.use_reference(False)
 
 
 @pytest.fixture(scope="module", params=MODELS, ids=lambda m: m.rsplit(".", 1)[-1])

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import on_reference as reference
 from subtok import assets, fast
 from subtok.formats import sentencepiece as spf
 
@@ -31,14 +32,6 @@ EDGE = ["", " ", "  ", "a", " a ", "  a  b  ", "▁", "▁▁x▁ ▁", "\t\n\r\
         "\U0001f600\U0001f389 x \U000e0001 \U0010ffff", "<s> hi </s> <unk> <|endoftext|>", "\x00\ufffd\u200b",
         "İstanbul ΣΑΣ ς", "naïve café", "ﬁ ㎏ １２３ ＡＢＣ ｶﾀｶﾅ ⅷ ①", "\u0301\u0301a", "x" + "\u0301" * 300,
         "e\u0301 é Å Å", "한국어 가 ᄀ\u1161", "\u3000\u00a0\u2028\u2029", "x" * 5000, "ab " * 3000]
-
-
-def reference(call):
-    fast.use_reference(True)
-    try:
-        return call()
-    finally:
-        fast.use_reference(False)
 
 
 @pytest.fixture(scope="module")

@@ -105,7 +105,7 @@ for _ in range(3):
     fast.count_tokens(uni, texts)
 del plan, gpt2, tok, bert, spbpe, uni
 fast._CORES.clear()
-fast._WORDPIECE_CORES.clear()
+fast._SHAPED_CORES.clear()
 print("done")
 PYEOF
 PYTHONMALLOC=malloc valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \

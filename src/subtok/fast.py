@@ -259,13 +259,13 @@ def _plan(tokenizer: Any) -> _Plan | None:
     unigram = None if options is not None or charbpe is not None else _unigram_options(model, pre, norm)
     if options is not None:
         kind: int | None = 0
-        core = _wordpiece_core_for(model, options)
+        core = _shaped_core(_build_wordpiece, model, options)
     elif charbpe is not None:
         kind = 0
-        core = _charbpe_core_for(model, *charbpe)
+        core = _shaped_core(_build_charbpe, model, *charbpe)
     elif unigram is not None:
         kind = 0
-        core = _unigram_core_for(model, *unigram)
+        core = _shaped_core(_build_unigram, model, *unigram)
     else:
         kind = None if norm is not None or not _model_fits(model) else _split_kind(pre)
         core = None if kind is None else _core_for(model)
@@ -338,133 +338,86 @@ def _build_core(model: BPE) -> Any:
                      array("I", [v[1] for v in ranks.values()]), byte_ids, model.ignore_merges)
 
 
-# (id(model), options[, space]) -> (weakref to the model, core or False): WordPiece and CharBPE cores
-_WORDPIECE_CORES: dict[tuple, tuple[Any, Any]] = {}
+# (builder, id(model), its other arguments' ids) -> (weakref to the model, core or False, the arguments):
+# the WordPiece, CharBPE and Unigram cores
+_SHAPED_CORES: dict[tuple, tuple[Any, Any, tuple]] = {}
 
 
-def _wordpiece_core_for(model: WordPiece, options: int) -> Any:
-    """The C tables of a WordPiece model with the stages' options (None when its unk token is not
-    in the vocabulary: the reference raises its error)."""
-    key = (id(model), options)
+def _shaped_core(build: Any, model: Any, *args: Any) -> Any:
+    """``build(model, *args)``, made once per model and arguments (None: the core does not take it).
+    Arguments are told apart by value (ints, strs) or by identity (a normalizer)."""
+    key = (build.__name__, id(model), *(a if isinstance(a, (int, str)) else id(a) for a in args))
     with _CORES_LOCK:
-        entry = _WORDPIECE_CORES.get(key)
-        if entry is not None and entry[0]() is model:
+        entry = _SHAPED_CORES.get(key)
+        if entry is not None and entry[0]() is model and all(a is b or (isinstance(a, (int, str)) and a == b)
+                                                             for a, b in zip(entry[2], args)):
             return entry[1] or None
-    core = _build_wordpiece(model, options)
+    core = build(model, *args)
     with _CORES_LOCK:
-        _WORDPIECE_CORES[key] = (weakref.ref(model, lambda _, key=key: _WORDPIECE_CORES.pop(key, None)),
-                                 core or False)
+        _SHAPED_CORES[key] = (weakref.ref(model, lambda _, key=key: _SHAPED_CORES.pop(key, None)),
+                              core or False, args)
     return core
 
 
-@_none_if_out_of_range
-def _build_wordpiece(model: WordPiece, options: int) -> Any:
-    unk = model.vocab.get(model.unk_token)
-    if unk is None:
-        return None
+def _utf8_table(strings: Any) -> tuple[bytes, array, array]:
+    """(str, int) pairs as the core's tables take them: the UTF-8 bytes one after the other, each
+    one's length and its number. Empty strings and strings no text can hold (lone surrogates) are
+    left out."""
     blob: list[bytes] = []
-    lens, ids = array("I"), array("I")
-    for token, id in model.vocab.items():
+    lens, values = array("I"), array("I")
+    for string, value in strings:
         try:
-            b = token.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: no text can hold it
+            b = string.encode("utf-8")
+        except UnicodeEncodeError:
             continue
         if b:
             blob.append(b)
             lens.append(len(b))
-            ids.append(id)
-    return _core.WordPiece(b"".join(blob), lens, ids, unk, model.continuing_subword_prefix.encode("utf-8"),
+            values.append(value)
+    return b"".join(blob), lens, values
+
+
+@_none_if_out_of_range
+def _build_wordpiece(model: WordPiece, options: int) -> Any:
+    """The C tables of a WordPiece model with the stages' options (None when its unk token is not
+    in the vocabulary: the reference raises its error)."""
+    unk = model.vocab.get(model.unk_token)
+    if unk is None:
+        return None
+    return _core.WordPiece(*_utf8_table(model.vocab.items()), unk, model.continuing_subword_prefix.encode("utf-8"),
                            model.max_input_chars_per_word, options)
-
-
-def _charbpe_core_for(model: BPE, options: int, space: str) -> Any:
-    """The C tables of a sentencepiece-style BPE with the stages' options (None when its unk token
-    is missing from the vocabulary: the reference raises its error)."""
-    key = (id(model), options, space)
-    with _CORES_LOCK:
-        entry = _WORDPIECE_CORES.get(key)  # type: ignore[arg-type]
-        if entry is not None and entry[0]() is model:
-            return entry[1] or None
-    core = _build_charbpe(model, options, space)
-    with _CORES_LOCK:
-        _WORDPIECE_CORES[key] = (weakref.ref(model, lambda _, key=key: _WORDPIECE_CORES.pop(key, None)),  # type: ignore[index]
-                                 core or False)
-    return core
 
 
 @_none_if_out_of_range
 def _build_charbpe(model: BPE, options: int, space: str) -> Any:
+    """The C tables of a sentencepiece-style BPE with the stages' options (None when its unk token
+    is missing from the vocabulary: the reference raises its error)."""
     unk = 0xFFFFFFFF
     if model.unk_token is not None:
         found = model.vocab.get(model.unk_token)
         if found is None:
             return None
         unk = found
-    blob: list[bytes] = []
-    lens, ids = array("I"), array("I")
-    for token, id in model.vocab.items():
-        try:
-            b = token.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: no text can hold it
-            continue
-        if b:
-            blob.append(b)
-            lens.append(len(b))
-            ids.append(id)
     bytes_ = array("I", [0xFFFFFFFF if i is None else i for i in model._byte_ids])
     ranks = model._ranks
-    return _core.CharBPE(b"".join(blob), lens, ids, array("I", [k[0] for k in ranks]),
+    return _core.CharBPE(*_utf8_table(model.vocab.items()), array("I", [k[0] for k in ranks]),
                          array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
                          array("I", [v[1] for v in ranks.values()]), bytes_, unk, space.encode("utf-8"), options)
 
 
-def _unigram_core_for(model: Unigram, charsmap: Any, space: str) -> Any:
-    """The C tables of a sentencepiece Unigram behind its charsmap (None when it does not fit)."""
-    key = (id(model), id(charsmap), space)
-    with _CORES_LOCK:
-        entry = _WORDPIECE_CORES.get(key)
-        if entry is not None and entry[0]() is model and entry[2] is charsmap:
-            return entry[1] or None
-    core = _build_unigram(model, charsmap, space)
-    with _CORES_LOCK:
-        _WORDPIECE_CORES[key] = (weakref.ref(model, lambda _, key=key: _WORDPIECE_CORES.pop(key, None)),
-                                 core or False, charsmap)
-    return core
-
-
 @_none_if_out_of_range
 def _build_unigram(model: Unigram, charsmap: Any, space: str) -> Any:
+    """The C tables of a sentencepiece Unigram behind its charsmap."""
     from .models.unigram import _UNK_PENALTY, to_float32
 
-    blob: list[bytes] = []
-    lens, ids = array("I"), array("I")
-    for piece, id in model._matched.items():
-        try:
-            b = piece.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: no text can hold it
-            continue
-        if b:
-            blob.append(b)
-            lens.append(len(b))
-            ids.append(id)
-    reach_blob: list[bytes] = []
-    reach_lens, reach_max = array("I"), array("I")
-    for prefix, longest in model._reach.items():
-        try:
-            b = prefix.encode("utf-8")
-        except UnicodeEncodeError:
-            continue
-        reach_blob.append(b)
-        reach_lens.append(len(b))
-        reach_max.append(longest)
     byte_tokens = array("I", [model.vocab.get(f"<0x{b:02X}>", 0xFFFFFFFF) for b in range(256)])
     unk_score = model.min_score - _UNK_PENALTY
     if model.float32:
         unk_score = to_float32(unk_score)
     symbols = b"\x00".join(s.encode("utf-8") for s in sorted(charsmap.user_defined_symbols, key=len, reverse=True))
-    return _core.Unigram(b"".join(blob), lens, ids, array("d", [s for _, s in model.pieces]), b"".join(reach_blob),
-                         reach_lens, reach_max, byte_tokens, charsmap.charsmap, symbols, space.encode("utf-8"),
-                         unk_score, model.unk_id, model.byte_fallback, model.float32)
+    return _core.Unigram(*_utf8_table(model._matched.items()), array("d", [s for _, s in model.pieces]),
+                         *_utf8_table(model._reach.items()), byte_tokens, charsmap.charsmap, symbols,
+                         space.encode("utf-8"), unk_score, model.unk_id, model.byte_fallback, model.float32)
 
 
 def _warn_missing() -> None:
