@@ -83,6 +83,8 @@ try:
     _IMPORT_ERROR = ""
     if not hasattr(_core, "BPE"):  # not built: the directory of its C sources, as a namespace package
         raise ImportError("subtok._core was not built (only its C sources are there)")
+    if not all(hasattr(_core, name) for name in ("WordPiece", "CharBPE", "Unigram", "NotForCore")):
+        raise ImportError("subtok._core is older than its sources (rebuild it: pip install -e .)")
 except ImportError as e:  # no compiler at install time, or a broken build
     _core = None  # type: ignore[assignment]
     _IMPORT_ERROR = str(e)
