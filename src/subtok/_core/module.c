@@ -213,13 +213,42 @@ static int check_pattern(int pattern) {
 
 /* -- BPE ---------------------------------------------------------------------------------------- */
 
-static int uint32_buffer(Py_buffer *view, const char *name, size_t *count) {
+static int uint32_buffer(const Py_buffer *view, const char *name, size_t *count) {
     if (view->len % 4) {
         PyErr_Format(PyExc_ValueError, "%s: expected a buffer of uint32 (array('I'))", name);
         return -1;
     }
     *count = (size_t)view->len / 4;
     return 0;
+}
+
+/* The eight buffers of a BPE-shaped model (token bytes, their lengths and ids; the merges' left,
+ * right, rank and merged ids; 256 byte ids) checked and laid out as a bpe_spec; `model` and `bytes`
+ * name them in errors. 0, or -1 with an error set. */
+static int spec_of(const Py_buffer v[8], const char *model, const char *bytes, bpe_spec *spec) {
+    size_t n_lens, n_ids, n_left, n_right, n_rank, n_merged, n_bytes;
+    if (uint32_buffer(&v[1], "token_lens", &n_lens) || uint32_buffer(&v[2], "token_ids", &n_ids) ||
+        uint32_buffer(&v[3], "left", &n_left) || uint32_buffer(&v[4], "right", &n_right) ||
+        uint32_buffer(&v[5], "rank", &n_rank) || uint32_buffer(&v[6], "merged", &n_merged) ||
+        uint32_buffer(&v[7], bytes, &n_bytes))
+        return -1;
+    if (n_lens != n_ids || n_left != n_right || n_left != n_rank || n_left != n_merged || n_bytes != 256) {
+        PyErr_Format(PyExc_ValueError, "%s: the arrays' lengths do not match", model);
+        return -1;
+    }
+    *spec = (bpe_spec){v[0].buf, (size_t)v[0].len, v[1].buf, v[2].buf, n_lens, v[3].buf, v[4].buf,
+                       v[5].buf, v[6].buf, n_left, v[7].buf, 0};
+    return 0;
+}
+
+/* A model's tables are built: the object encodes with `encode` on `model` from now on. */
+static void built(CoreObject *self, int kind, encode_fn encode, const void *model, uint32_t max_id,
+                  uint32_t memo_entries) {
+    self->ready = kind;
+    self->encode = encode;
+    self->model = model;
+    self->max_id = max_id;
+    self->memo_entries = memo_entries;
 }
 
 static int BPE_init(CoreObject *self, PyObject *args, PyObject *kwds) {
@@ -236,18 +265,9 @@ static int BPE_init(CoreObject *self, PyObject *args, PyObject *kwds) {
                                      &v[4], &v[5], &v[6], &v[7], &ignore_merges))
         return -1;
     int rc = -1;
-    size_t n_lens, n_ids, n_left, n_right, n_rank, n_merged, n_bytes;
-    if (uint32_buffer(&v[1], "token_lens", &n_lens) || uint32_buffer(&v[2], "token_ids", &n_ids) ||
-        uint32_buffer(&v[3], "left", &n_left) || uint32_buffer(&v[4], "right", &n_right) ||
-        uint32_buffer(&v[5], "rank", &n_rank) || uint32_buffer(&v[6], "merged", &n_merged) ||
-        uint32_buffer(&v[7], "byte_ids", &n_bytes))
-        goto done;
-    if (n_lens != n_ids || n_left != n_right || n_left != n_rank || n_left != n_merged || n_bytes != 256) {
-        PyErr_SetString(PyExc_ValueError, "BPE: the arrays' lengths do not match");
-        goto done;
-    }
-    bpe_spec spec = {v[0].buf, (size_t)v[0].len, v[1].buf, v[2].buf, n_lens, v[3].buf, v[4].buf,
-                     v[5].buf, v[6].buf, n_left, v[7].buf, ignore_merges};
+    bpe_spec spec;
+    if (spec_of(v, "BPE", "byte_ids", &spec)) goto done;
+    spec.ignore_merges = ignore_merges;
     char err[200];
     if (bpe_tables_init(&self->tables, &spec, err, sizeof(err))) {
         PyErr_Format(PyExc_ValueError, "BPE: %s", err);
@@ -258,11 +278,7 @@ static int BPE_init(CoreObject *self, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "BPE: token ids must be below 2**28");
         goto done;
     }
-    self->ready = KIND_BPE;
-    self->encode = encode_with_bpe;
-    self->model = &self->tables;
-    self->max_id = self->tables.max_id;
-    self->memo_entries = MEMO_ENTRIES;
+    built(self, KIND_BPE, encode_with_bpe, &self->tables, self->tables.max_id, MEMO_ENTRIES);
     rc = 0;
 done:
     for (int k = 0; k < 8; k++) PyBuffer_Release(&v[k]);
@@ -618,10 +634,7 @@ static int WordPiece_init(CoreObject *self, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "WordPiece: token ids must be below 2**28");
         goto done;
     }
-    self->ready = KIND_WORDPIECE;
-    self->encode = encode_with_wordpiece;
-    self->model = &self->wp;
-    self->max_id = self->wp.vocab.max_id;
+    built(self, KIND_WORDPIECE, encode_with_wordpiece, &self->wp, self->wp.vocab.max_id, 0);
     rc = 0;
 done:
     for (int k = 0; k < 3; k++) PyBuffer_Release(&v[k]);
@@ -660,22 +673,12 @@ static int CharBPE_init(CoreObject *self, PyObject *args, PyObject *kwds) {
                                      &v[4], &v[5], &v[6], &v[7], &unk_id, &space, &options))
         return -1;
     int rc = -1;
-    size_t n_lens, n_ids, n_left, n_right, n_rank, n_merged, n_bytes;
-    if (uint32_buffer(&v[1], "token_lens", &n_lens) || uint32_buffer(&v[2], "token_ids", &n_ids) ||
-        uint32_buffer(&v[3], "left", &n_left) || uint32_buffer(&v[4], "right", &n_right) ||
-        uint32_buffer(&v[5], "rank", &n_rank) || uint32_buffer(&v[6], "merged", &n_merged) ||
-        uint32_buffer(&v[7], "byte_tokens", &n_bytes))
-        goto done;
-    if (n_lens != n_ids || n_left != n_right || n_left != n_rank || n_left != n_merged || n_bytes != 256) {
-        PyErr_SetString(PyExc_ValueError, "CharBPE: the arrays' lengths do not match");
-        goto done;
-    }
+    bpe_spec spec;
+    if (spec_of(v, "CharBPE", "byte_tokens", &spec)) goto done;
     if (unk_id != BPE_NONE && unk_id >= (1u << 28)) {
         PyErr_SetString(PyExc_ValueError, "CharBPE: unk_id must be below 2**28 (0xFFFFFFFF: none)");
         goto done;
     }
-    bpe_spec spec = {v[0].buf, (size_t)v[0].len, v[1].buf, v[2].buf, n_lens, v[3].buf, v[4].buf,
-                     v[5].buf, v[6].buf, n_left, v[7].buf, 0};
     char err[200];
     if (cb_init(&self->cb, &spec, (uint32_t)unk_id, space.buf, (size_t)space.len, options, err, sizeof(err))) {
         PyErr_Format(PyExc_ValueError, "CharBPE: %s", err);
@@ -686,11 +689,7 @@ static int CharBPE_init(CoreObject *self, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "CharBPE: token ids must be below 2**28");
         goto done;
     }
-    self->ready = KIND_CHARBPE;
-    self->encode = encode_with_charbpe;
-    self->model = &self->cb;
-    self->max_id = self->cb.t.max_id;
-    self->memo_entries = CHARBPE_MEMO_ENTRIES;
+    built(self, KIND_CHARBPE, encode_with_charbpe, &self->cb, self->cb.t.max_id, CHARBPE_MEMO_ENTRIES);
     rc = 0;
 done:
     for (int k = 0; k < 8; k++) PyBuffer_Release(&v[k]);
@@ -761,10 +760,7 @@ static int Unigram_init(CoreObject *self, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "Unigram: token ids must be below 2**28");
         goto done;
     }
-    self->ready = KIND_UNIGRAM;
-    self->encode = encode_with_unigram;
-    self->model = &self->ug;
-    self->max_id = max_id;
+    built(self, KIND_UNIGRAM, encode_with_unigram, &self->ug, max_id, 0);
     rc = 0;
 done:
     for (int k = 0; k < 11; k++) PyBuffer_Release(&v[k]);
