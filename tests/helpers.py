@@ -166,3 +166,19 @@ def on_reference(call: Callable[[], Any]) -> Any:
         return call()
     finally:
         fast.use_reference(False)
+
+
+def assert_generated_header_current(tool: str) -> None:
+    """The header that tools/<tool>.py writes is what it would write now (else: run it and rebuild)."""
+    import importlib
+    import sys
+    from pathlib import Path
+
+    tools = Path(__file__).resolve().parents[1] / "tools"
+    sys.path.insert(0, str(tools))
+    try:
+        generator = importlib.import_module(tool)
+    finally:
+        sys.path.remove(str(tools))
+    assert generator.OUT.read_text() == generator.generate(), \
+        f"{generator.OUT.name} is stale: run python tools/{tool}.py and rebuild"

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import assert_generated_header_current
 from subtok import fast, pre_tokenizers
 from subtok.bytes_map import BYTES_TO_UNICODE
 from subtok.encoding import Encoding
@@ -224,14 +225,7 @@ def test_scanner_on_short_texts():
 
 
 def test_generated_tables_are_up_to_date():
-    tools = Path(__file__).resolve().parents[1] / "tools"
-    sys.path.insert(0, str(tools))
-    try:
-        import gen_fast_tables
-    finally:
-        sys.path.remove(str(tools))
-    assert gen_fast_tables.OUT.read_text() == gen_fast_tables.generate(), \
-        "src/subtok/_core/unicode_classes.h is stale: run python tools/gen_fast_tables.py and rebuild"
+    assert_generated_header_current("gen_fast_tables")
 
 
 # -- the merge engine on random merge tables ----------------------------------------------------------

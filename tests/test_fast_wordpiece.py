@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import subtok
 from conftest import real_tokenizer_path
 from corpus import ALL
+from helpers import assert_generated_header_current
 from helpers import on_reference as reference
 from subtok import fast
 from subtok.encoding import Encoding
@@ -280,13 +281,4 @@ def test_core_arguments_are_checked():
 
 def test_generated_tables_are_up_to_date():
     """bert_tables.h is what tools/gen_bert_tables.py makes from the reference's answers now."""
-    import sys
-
-    tools = Path(__file__).resolve().parents[1] / "tools"
-    sys.path.insert(0, str(tools))
-    try:
-        import gen_bert_tables
-    finally:
-        sys.path.remove(str(tools))
-    assert gen_bert_tables.OUT.read_text() == gen_bert_tables.generate(), \
-        "src/subtok/_core/bert_tables.h is stale: run python tools/gen_bert_tables.py and rebuild"
+    assert_generated_header_current("gen_bert_tables")

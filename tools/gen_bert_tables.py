@@ -20,7 +20,6 @@ tables measured from Hugging Face tokenizers), for every code point:
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 from pathlib import Path
@@ -135,20 +134,7 @@ def generate() -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check", action="store_true", help="only compare with the committed header")
-    args = ap.parse_args()
-    new = generate()
-    if args.check:
-        old = OUT.read_text() if OUT.exists() else ""
-        if old != new:
-            raise SystemExit(f"{OUT} is out of date: run python tools/gen_bert_tables.py")
-        print(f"{OUT.relative_to(ROOT)} is up to date")
-        return
-    OUT.write_text(new)
-    print(f"wrote {OUT.relative_to(ROOT)}")
-
-
 if __name__ == "__main__":
-    main()
+    from gen_fast_tables import write_or_check
+
+    write_or_check(OUT, generate, __doc__, "gen_bert_tables.py")

@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import regex
 
@@ -139,20 +140,21 @@ def generate() -> str:
     return render(flags_table(text), case_folds(text))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def write_or_check(out: Path, generate: Any, doc: str, script: str) -> None:
+    """The command line of a header generator: write `out`, or with --check only compare it."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="only compare with the committed header")
     args = ap.parse_args()
     new = generate()
     if args.check:
-        old = OUT.read_text() if OUT.exists() else ""
+        old = out.read_text() if out.exists() else ""
         if old != new:
-            raise SystemExit(f"{OUT} is out of date: run python tools/gen_fast_tables.py")
-        print(f"{OUT.relative_to(ROOT)} is up to date")
+            raise SystemExit(f"{out} is out of date: run python tools/{script}")
+        print(f"{out.relative_to(ROOT)} is up to date")
         return
-    OUT.write_text(new)
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    out.write_text(new)
+    print(f"wrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
-    main()
+    write_or_check(OUT, generate, __doc__, "gen_fast_tables.py")
