@@ -14,10 +14,11 @@ setup(
         Extension(
             "subtok._core",
             sources=[CORE + "module.c", CORE + "bpe.c", CORE + "merge.c", CORE + "wordpiece.c", CORE + "charbpe.c",
-                     CORE + "unigram.c"],
+                     CORE + "unigram.c", CORE + "trie.c"],
             depends=[CORE + "batch.h", CORE + "bert_tables.h", CORE + "bpe.h", CORE + "charbpe.h", CORE + "lookup.h",
-                     CORE + "scan.h", CORE + "unicode_classes.h", CORE + "unigram.h", CORE + "wordpiece.h"],
+                     CORE + "scan.h", CORE + "trie.h", CORE + "unicode_classes.h", CORE + "unigram.h", CORE + "wordpiece.h"],
             extra_compile_args=["-O3", "-std=c99", "-fvisibility=hidden"],
+            libraries=["m"],
             optional=True,
         )
     ],

@@ -40,6 +40,7 @@ def test_table_is_used_and_equal(trio):
         assert joined == ref.decode_bytes(ids) == python_join(face, ids)
         assert face.decode(ids) == ref.decode(ids)
         assert face.decode(ids, errors="strict") == ref.decode(ids, errors="strict")
+        assert fast.join_tokens(face._token_table, ids, "surrogateescape") == joined.decode("utf-8", "surrogateescape")
 
 
 @SETTINGS
@@ -80,8 +81,23 @@ def test_other_sequences_and_empty():
 
 @needs_core
 def test_bad_tables_are_refused():
-    blob, starts, lens = fast.token_table({0: b"a"})
-    with pytest.raises(ValueError, match="differ in length"):
-        fast._core.join_tokens(blob, starts[:0], lens, [0])
-    # a table whose entry points past its blob: not read, the caller falls back
-    assert fast._core.join_tokens(b"", starts, lens, [0]) is None
+    blob, records = fast.token_table({0: b"a", 1: b"x" * 16})
+    with pytest.raises(ValueError, match="16 bytes each"):
+        fast._core.join_tokens(blob, records[:-1], [0])
+    assert fast._core.join_tokens(blob, records, [0, 1, 0]) == b"a" + b"x" * 16 + b"a"
+    # a long entry that points past its blob: not read, the caller falls back
+    assert fast._core.join_tokens(b"", records, [1]) is None
+    assert fast._core.join_tokens(blob, records, [2]) is None
+
+
+@needs_core
+@SETTINGS
+@given(st.dictionaries(st.integers(0, 40), st.binary(max_size=40)), st.data())
+def test_any_table(tokens, data):
+    """Tokens of every length around the 15-byte inline limit, holes in the ids, and the text form."""
+    table = fast.token_table(tokens)
+    ids = data.draw(st.lists(st.integers(0, 45), max_size=30))
+    expected = b"".join(tokens[i] for i in ids) if all(i in tokens for i in ids) else None
+    assert fast.join_tokens(table, ids) == expected
+    text = fast.join_tokens(table, ids, "replace")
+    assert text == (None if expected is None else expected.decode("utf-8", "replace"))

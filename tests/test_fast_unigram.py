@@ -137,6 +137,34 @@ def test_hypothesis_unknowns(text, byte_fallback):
     assert tok.encode(text).ids == reference(lambda: tok.encode(text).ids)
 
 
+def random_model(pieces: list[str], scores: list[float], float32: bool) -> subtok.Tokenizer:
+    from subtok import normalizers
+    from subtok.models import Unigram
+
+    vocab = [("<unk>", 0.0)] + list(zip(pieces, scores))
+    tok = subtok.Tokenizer(Unigram(vocab, unk_id=0, unmatched_ids=[0], float32=float32))
+    tok.normalizer = normalizers.Sequence([normalizers.Precompiled(b"", longest_match=True),
+                                           normalizers.Replace(" ", "▁")])
+    return tok
+
+
+PIECE_CHARS = "ab▁\x00\xff中😀"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(alphabet=PIECE_CHARS, min_size=1, max_size=7), min_size=1, max_size=40, unique=True),
+       st.data(), st.booleans())
+def test_hypothesis_random_vocabularies(pieces, data, float32):
+    """Random piece sets (shared prefixes, NUL, multi-byte characters, pieces that are prefixes of
+    others) with random scores: every piece that starts at a position is found, as the reference finds it."""
+    scores = data.draw(st.lists(st.floats(-30, 5, allow_nan=False), min_size=len(pieces), max_size=len(pieces)))
+    tok = random_model(pieces, scores, float32)
+    if fast.available():
+        assert type(fast._plan(tok).core).__name__ == "Unigram"
+    for text in [data.draw(st.text(alphabet=PIECE_CHARS + " c", max_size=40)), "".join(pieces), " ".join(pieces)]:
+        assert tok.encode(text).ids == reference(lambda: tok.encode(text).ids), (pieces, text)
+
+
 def test_shapes_it_does_not_take_stay_on_the_reference():
     """A Unigram whose charsmap is walked grapheme by grapheme (Hugging Face's way) has no plan."""
     from subtok import normalizers
@@ -151,12 +179,12 @@ def test_shapes_it_does_not_take_stay_on_the_reference():
 @needs_core
 def test_core_arguments_are_checked():
     ok = dict(blob=b"ab", token_lens=array("I", [1, 1]), token_ids=array("I", [1, 2]),
-              scores=array("d", [0.0, -1.0, -2.0]), reach_blob=b"", reach_lens=array("I"), reach_max=array("I"),
-              byte_tokens=array("I", [0xFFFFFFFF]) * 256, charsmap=b"", symbols=b"", space="▁".encode(),
+              scores=array("d", [0.0, -1.0, -2.0]), byte_tokens=array("I", [0xFFFFFFFF]) * 256, charsmap=b"", symbols=b"", space="▁".encode(),
               unk_score=-20.0, unk_id=0, byte_fallback=False, float32=True)
     core = subtok._core.Unigram(**ok)
     assert core.encode("abc", 0) == [1, 2, 0]
-    for bad in (dict(scores=array("d", [0.0])), dict(charsmap=b"\x01"), dict(space=b""), dict(unk_id=7)):
+    for bad in (dict(scores=array("d", [0.0])), dict(charsmap=b"\x01"), dict(space=b""), dict(unk_id=7),
+                dict(blob=b"abc"), dict(token_ids=array("I", [1, 0xFFFFFFFF]))):
         with pytest.raises(ValueError):
             subtok._core.Unigram(**{**ok, **bad})
     with pytest.raises(TypeError):

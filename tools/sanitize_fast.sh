@@ -24,9 +24,9 @@ for dir in asan plain; do
   rm -f "$tmp/$dir"/subtok/_core.*.so
 done
 gcc -shared -fPIC -O1 -g -std=c99 -fno-omit-frame-pointer -fsanitize=address,undefined \
-  -fno-sanitize-recover=undefined -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" "$src/charbpe.c" "$src/unigram.c" \
+  -fno-sanitize-recover=undefined -I"$inc" "$src"/*.c -lm \
   -o "$tmp/asan/subtok/_core$suffix"
-gcc -shared -fPIC -O1 -g -std=c99 -I"$inc" "$src/module.c" "$src/bpe.c" "$src/merge.c" "$src/wordpiece.c" "$src/charbpe.c" "$src/unigram.c" \
+gcc -shared -fPIC -O1 -g -std=c99 -I"$inc" "$src"/*.c -lm \
   -o "$tmp/plain/subtok/_core$suffix"
 tests=("$@")
 [ ${#tests[@]} -eq 0 ] && tests=(tests/test_fast.py tests/test_fast_wordpiece.py tests/test_fast_charbpe.py

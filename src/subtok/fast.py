@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import struct
 import sys
 import threading
 import warnings
@@ -418,7 +419,7 @@ def _build_unigram(model: Unigram, charsmap: Any, space: str) -> Any:
         unk_score = to_float32(unk_score)
     symbols = b"\x00".join(s.encode("utf-8") for s in sorted(charsmap.user_defined_symbols, key=len, reverse=True))
     return _core.Unigram(*_utf8_table(model._matched.items()), array("d", [s for _, s in model.pieces]),
-                         *_utf8_table(model._reach.items()), byte_tokens, charsmap.charsmap, symbols,
+                         byte_tokens, charsmap.charsmap, symbols,
                          space.encode("utf-8"), unk_score, model.unk_id, model.byte_fallback, model.float32)
 
 
@@ -472,13 +473,17 @@ def _raw_split_fits(tokenizer: Any) -> bool:
 
 _FINDERS: dict[int, tuple[Any, Any, Any]] = {}  # id(added vocabulary) -> (raw, normalized matcher, finder)
 _FEW_TOKENS = 2  # up to this many added tokens, one str search each beats one regex search for all
+# beyond this many, compiling one regex of them all takes seconds (j2's 26,089: 3.4 s), so the
+# added vocabulary's own matchers are asked instead
+_MANY_TOKENS = 1000
 
 
 def _may_hold_added_tokens(added: Any, text: str) -> bool:
     """Whether any added token's text occurs in `text` (if none does, the reference's split leaves
     the text whole). Measured on 1 MB: ``token in text`` takes 0.3 ms per token, one `regex`
     search for 5 tokens 0.7 ms (and a tenth of the reference's matcher time for many): ``in``
-    for one or two tokens (gpt2, o200k_base), `regex` for more (cl100k_base 5, Llama 3 256)."""
+    for one or two tokens (gpt2, o200k_base), `regex` for more (cl100k_base 5, Llama 3 256), the
+    matchers themselves for thousands (j2)."""
     raw, norm = added.raw_matcher, added.normalized_matcher
     if raw.rx is None and norm.rx is None:
         return False
@@ -486,47 +491,66 @@ def _may_hold_added_tokens(added: Any, text: str) -> bool:
     if entry is None or entry[0] is not raw or entry[1] is not norm:
         contents = sorted({*raw.ids, *norm.ids}, key=len, reverse=True)
         finder: Any = tuple(contents)
-        if len(contents) > _FEW_TOKENS or "" in finder:
+        if len(contents) > _MANY_TOKENS:
+            finder = None
+        elif len(contents) > _FEW_TOKENS or "" in finder:
             finder = regex.compile("|".join(regex.escape(c) for c in contents))
         entry = (raw, norm, finder)
         if len(_FINDERS) > 256:
             _FINDERS.clear()
         _FINDERS[id(added)] = entry
     finder = entry[2]
+    if finder is None:  # the matchers' own search: a first character, then a dict
+        return _matches(raw, text) or _matches(norm, text)
     if type(finder) is tuple:
         return any(c in text for c in finder)
     return finder.search(text) is not None
 
 
-def token_table(bytes_by_id: dict[int, bytes]) -> tuple[bytes, array, array]:
-    """The tokens' bytes laid out for `join_tokens`: one blob, and per id its start and length
-    (length 0xFFFFFFFF: no such id).
+def _matches(matcher: Any, text: str) -> bool:
+    rx = matcher.rx
+    return rx is not None and rx.search(text) is not None and next(matcher.finditer(text), None) is not None
 
-    >>> blob, starts, lens = token_table({0: b"hi", 2: b"!"})
-    >>> blob, list(starts), list(lens)
-    (b'hi!', [0, 0, 2], [2, 4294967295, 1])
+
+_RECORD = 16
+_NO_TOKEN = b"\xfe" + bytes(_RECORD - 1)
+
+
+def token_table(bytes_by_id: dict[int, bytes]) -> tuple[bytes, bytearray]:
+    """The tokens' bytes laid out for `join_tokens`: 16 bytes per id, a length up to 15 and the
+    bytes themselves, or 0xFF and (at 4) a uint32 length and (at 8) a uint64 offset into one blob
+    of the longer tokens, or 0xFE: no such id.
+
+    >>> blob, records = token_table({0: b"hi", 2: b"!" * 20})
+    >>> blob, bytes(records[:4]), records[16], records[32], records[36]
+    (b'!!!!!!!!!!!!!!!!!!!!', b'\\x02hi\\x00', 254, 255, 20)
     """
     size = max(bytes_by_id, default=-1) + 1
-    starts, lens = array("Q", bytes(8 * size)), array("I", [0xFFFFFFFF]) * size
+    records = bytearray(_NO_TOKEN * size)
     parts, at = [], 0
     for id in sorted(bytes_by_id):
-        b = bytes_by_id[id]
-        starts[id], lens[id] = at, len(b)
-        parts.append(b)
-        at += len(b)
-    return b"".join(parts), starts, lens
+        b, k = bytes_by_id[id], _RECORD * id
+        if len(b) < _RECORD:
+            records[k:k + 1 + len(b)] = bytes((len(b),)) + b
+            records[k + 1 + len(b):k + _RECORD] = bytes(_RECORD - 1 - len(b))
+        else:
+            records[k:k + _RECORD] = struct.pack("<BxxxIQ", 0xFF, len(b), at)
+            parts.append(b)
+            at += len(b)
+    return b"".join(parts), records
 
 
-def join_tokens(table: tuple[bytes, array, array], ids: Any) -> bytes | None:
-    """``b"".join(bytes of each id)`` by the compiled core; None when there is no core, `ids` is not a
-    list, or an id is not in the table (the caller's reference path then raises its own error).
+def join_tokens(table: tuple[bytes, bytearray], ids: Any, errors: str | None = None) -> bytes | str | None:
+    """``b"".join(bytes of each id)`` by the compiled core (and, given `errors`, ``.decode("utf-8",
+    errors)`` of it); None when there is no core, `ids` is not a list, or an id is not in the table
+    (the caller's reference path then raises its own error).
 
     >>> join_tokens(token_table({0: b"hi", 1: b" there"}), [0, 1, 0]) in (b"hi therehi", None)
     True
     """
     if _core is None or _forced_reference or type(ids) is not list:
         return None
-    return _core.join_tokens(table[0], table[1], table[2], ids)
+    return _core.join_tokens(table[0], table[1], ids, errors)
 
 
 def encode_ids(tokenizer: Any, text: Any) -> list[int] | None:

@@ -235,7 +235,8 @@ class Encoding:
         >>> get_encoding("gpt2").decode([31373, 995])  # doctest: +SKIP
         'hello world'
         """
-        return self.decode_bytes(tokens).decode("utf-8", errors)
+        text = _fast.join_tokens(self._token_table, tokens, errors)  # None: as in decode_bytes
+        return text if text is not None else self.decode_bytes(tokens).decode("utf-8", errors)
 
     def decode_single_token_bytes(self, token: int) -> bytes:
         """The bytes of one token; KeyError if it is no token."""
@@ -305,7 +306,7 @@ class Encoding:
         return tiktoken_format.token_bytes(self.tokenizer)
 
     @functools.cached_property
-    def _token_table(self) -> tuple[bytes, Any, Any]:
+    def _token_table(self) -> tuple[bytes, bytearray]:
         return _fast.token_table(self._bytes)
 
     @functools.cached_property

@@ -13,11 +13,12 @@
  *   CharBPE(blob, token_lens, token_ids, left, right, rank, merged, byte_tokens, unk_id, space, options)
  *       the same methods but encode_piece; the pattern argument is ignored (sentencepiece-style BPE,
  *       see charbpe.h; options: the CB_* constants; unk_id 0xFFFFFFFF: none)
- *   Unigram(blob, token_lens, token_ids, scores, reach_blob, reach_lens, reach_max, byte_tokens, charsmap,
- *           symbols, space, unk_score, unk_id, byte_fallback, float32)
+ *   Unigram(blob, token_lens, token_ids, scores, byte_tokens, charsmap, symbols, space, unk_score, unk_id,
+ *           byte_fallback, float32)
  *       the same methods but encode_piece (see unigram.h; scores: float64 by id)
  *   NotForCore: raised for a text a model leaves to the reference
  *   split(text, pattern) -> list[int]               (piece ends, in code points; for tests)
+ *   join_tokens(blob, records, ids, errors=None)    (decode: the tokens' bytes joined; see below)
  *   PATTERN_GPT2, PATTERN_CL100K, PATTERN_O200K
  *
  * subtok/fast.py builds a BPE from a subtok BPE model and decides when it may be used; nothing
@@ -713,10 +714,9 @@ static PyTypeObject CharBPEType = {
 /* -- Unigram ------------------------------------------------------------------------------------ */
 
 static int Unigram_init(CoreObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"blob", "token_lens", "token_ids", "scores", "reach_blob", "reach_lens", "reach_max",
-                             "byte_tokens", "charsmap", "symbols", "space", "unk_score", "unk_id", "byte_fallback",
-                             "float32", NULL};
-    Py_buffer v[11];
+    static char *kwlist[] = {"blob", "token_lens", "token_ids", "scores", "byte_tokens", "charsmap", "symbols",
+                             "space", "unk_score", "unk_id", "byte_fallback", "float32", NULL};
+    Py_buffer v[8];
     double unk_score;
     unsigned long unk_id;
     int byte_fallback, float32;
@@ -725,17 +725,15 @@ static int Unigram_init(CoreObject *self, PyObject *args, PyObject *kwds) {
         return -1;
     }
     memset(v, 0, sizeof(v));
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*y*y*y*y*y*y*y*y*y*y*dkpp", kwlist, &v[0], &v[1], &v[2], &v[3],
-                                     &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &unk_score, &unk_id,
-                                     &byte_fallback, &float32))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*y*y*y*y*y*y*y*dkpp", kwlist, &v[0], &v[1], &v[2], &v[3], &v[4],
+                                     &v[5], &v[6], &v[7], &unk_score, &unk_id, &byte_fallback, &float32))
         return -1;
     int rc = -1;
-    size_t n_lens, n_ids, n_reach_lens, n_reach_max, n_bytes;
+    size_t n_lens, n_ids, n_bytes;
     if (uint32_buffer(&v[1], "token_lens", &n_lens) || uint32_buffer(&v[2], "token_ids", &n_ids) ||
-        uint32_buffer(&v[5], "reach_lens", &n_reach_lens) || uint32_buffer(&v[6], "reach_max", &n_reach_max) ||
-        uint32_buffer(&v[7], "byte_tokens", &n_bytes))
+        uint32_buffer(&v[4], "byte_tokens", &n_bytes))
         goto done;
-    if (n_lens != n_ids || n_reach_lens != n_reach_max || n_bytes != 256 || v[3].len % sizeof(double)) {
+    if (n_lens != n_ids || n_bytes != 256 || v[3].len % sizeof(double)) {
         PyErr_SetString(PyExc_ValueError, "Unigram: the arrays' lengths do not match");
         goto done;
     }
@@ -744,9 +742,8 @@ static int Unigram_init(CoreObject *self, PyObject *args, PyObject *kwds) {
         goto done;
     }
     ug_spec spec = {v[0].buf, (size_t)v[0].len, v[1].buf, v[2].buf, n_lens, v[3].buf,
-                    (size_t)v[3].len / sizeof(double), v[4].buf, (size_t)v[4].len, v[5].buf, v[6].buf, n_reach_lens,
-                    v[7].buf, v[8].buf, (size_t)v[8].len, v[9].buf, (size_t)v[9].len, v[10].buf, (size_t)v[10].len,
-                    unk_score, (uint32_t)unk_id, byte_fallback, float32};
+                    (size_t)v[3].len / sizeof(double), v[4].buf, v[5].buf, (size_t)v[5].len, v[6].buf,
+                    (size_t)v[6].len, v[7].buf, (size_t)v[7].len, unk_score, (uint32_t)unk_id, byte_fallback, float32};
     char err[200];
     if (ug_init(&self->ug, &spec, err, sizeof(err))) {
         PyErr_Format(PyExc_ValueError, "Unigram: %s", err);
@@ -763,7 +760,7 @@ static int Unigram_init(CoreObject *self, PyObject *args, PyObject *kwds) {
     built(self, KIND_UNIGRAM, encode_with_unigram, &self->ug, max_id, 0);
     rc = 0;
 done:
-    for (int k = 0; k < 11; k++) PyBuffer_Release(&v[k]);
+    for (int k = 0; k < 8; k++) PyBuffer_Release(&v[k]);
     return rc;
 }
 
@@ -812,67 +809,103 @@ static PyObject *split(PyObject *module, PyObject *args) {
 
 /* -- ids out, bytes in ------------------------------------------------------------------------ */
 
-/* join_tokens(blob, starts, lens, ids) -> bytes | None: the bytes of each id (blob[starts[id]:][:lens[id]])
- * joined; None when an id is not an int, out of range or marked missing (lens[id] == UINT32_MAX), so
- * that the caller's reference path raises its own error. Two passes over the list (sum, then copy)
- * so the result is allocated once. */
-static PyObject *join_tokens(PyObject *module, PyObject *args) {
-    Py_buffer blob, starts, lens;
+/* join_tokens(blob, records, ids, errors=None) -> bytes | str | None: the bytes of each id joined
+ * (decoded from UTF-8 with the `errors` handler when it is given, as bytes.decode does); None when
+ * an id is not an int, out of range or marked missing, so that the caller's reference path raises
+ * its own error. records: 16 bytes per id (subtok.fast.token_table): a length up to 15 and the bytes
+ * inline, or 0xFF, then at 4 a uint32 length and at 8 a uint64 offset into blob, or 0xFE: no token.
+ *
+ * One pass into a buffer with room to spare (a short token is copied as 15 bytes: two moves, no
+ * call), then the result made from it: two passes (lengths, then copies into the result) took
+ * twice the time. */
+#define RECORD 16
+#define RECORD_LONG 0xFF
+
+/* The id in item, and where its bytes are (*src, *n); 0 when it is not a token of the table. */
+static inline int token_at(PyObject *item, const uint8_t *rec, size_t n_tokens, const Py_buffer *blob,
+                           const uint8_t **src, size_t *n) {
+    if (!PyLong_CheckExact(item)) return 0;
+    long id;
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PyUnstable_Long_IsCompact((PyLongObject *)item)) id = (long)PyUnstable_Long_CompactValue((PyLongObject *)item);
+#else
+    if (Py_SIZE(item) == 1) id = (long)((PyLongObject *)item)->ob_digit[0]; /* 0 < id < 2**30: one digit */
+#endif
+    else if ((id = PyLong_AsLong(item)) == -1 && PyErr_Occurred()) PyErr_Clear();
+    if (id < 0 || (unsigned long)id >= n_tokens) return 0;
+    const uint8_t *r = rec + (size_t)id * RECORD;
+    if (r[0] < RECORD) {
+        *n = r[0];
+        *src = r + 1;
+        return 1;
+    }
+    if (r[0] != RECORD_LONG) return 0;
+    uint32_t len;
+    uint64_t off;
+    memcpy(&len, r + 4, 4);
+    memcpy(&off, r + 8, 8);
+    if (off > (uint64_t)blob->len || len > (uint64_t)blob->len - off) return 0;
+    *n = len;
+    *src = (const uint8_t *)blob->buf + off;
+    return 1;
+}
+
+static PyObject *join_tokens(PyObject *module, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"blob", "records", "ids", "errors", NULL};
+    Py_buffer blob, records;
     PyObject *ids, *out = NULL;
+    const char *errors = NULL;
     (void)module;
-    if (!PyArg_ParseTuple(args, "y*y*y*O!:join_tokens", &blob, &starts, &lens, &PyList_Type, &ids)) return NULL;
-    size_t n_tokens = (size_t)lens.len / sizeof(uint32_t);
-    const uint64_t *start = starts.buf;
-    const uint32_t *len = lens.buf;
-    if ((size_t)starts.len / sizeof(uint64_t) != n_tokens || n_tokens > UINT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "join_tokens: starts and lens differ in length (or hold over 2**32 ids)");
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*y*O!|z:join_tokens", kwlist, &blob, &records, &PyList_Type, &ids,
+                                     &errors))
+        return NULL;
+    char *buf = NULL;
+    if (records.len % RECORD) {
+        PyErr_SetString(PyExc_ValueError, "join_tokens: the records are not 16 bytes each");
         goto done;
     }
-    Py_ssize_t count = PyList_GET_SIZE(ids);
-    uint32_t *got = PyMem_Malloc(sizeof(uint32_t) * (size_t)(count ? count : 1));
-    if (!got) {
+    size_t n_tokens = (size_t)records.len / RECORD, count = (size_t)PyList_GET_SIZE(ids);
+    size_t cap = 4 * count + 64, at = 0;
+    buf = PyMem_Malloc(cap);
+    if (!buf) {
         PyErr_NoMemory();
         goto done;
     }
-    size_t total = 0;
-    for (Py_ssize_t k = 0; k < count; k++) {
-        PyObject *item = PyList_GET_ITEM(ids, k);
-        if (!PyLong_CheckExact(item)) goto missing_ids;
-        long id = PyLong_AsLong(item);
-        if (id == -1 && PyErr_Occurred()) PyErr_Clear();
-        if (id < 0 || (unsigned long)id >= n_tokens || len[id] == UINT32_MAX ||
-            start[id] + len[id] > (uint64_t)blob.len)
-            goto missing_ids;
-        got[k] = (uint32_t)id;
-        total += len[id];
-    }
-    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
-    if (out) {
-        char *dst = PyBytes_AS_STRING(out);
-        const char *src = blob.buf;
-        for (Py_ssize_t k = 0; k < count; k++) {
-            uint32_t id = got[k], n = len[id];
-            if (n) memcpy(dst, src + start[id], n);
-            dst += n;
+    for (size_t k = 0; k < count; k++) {
+        const uint8_t *src = NULL;
+        size_t n = 0;
+        if (!token_at(PyList_GET_ITEM(ids, k), records.buf, n_tokens, &blob, &src, &n)) {
+            out = Py_NewRef(Py_None);
+            goto done;
         }
+        size_t need = n < RECORD ? RECORD - 1 : n;
+        if (at + need > cap) {
+            while (at + need > cap) cap *= 2;
+            char *more = PyMem_Realloc(buf, cap);
+            if (!more) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            buf = more;
+        }
+        if (n < RECORD) memcpy(buf + at, src, RECORD - 1); /* a fixed size: two moves */
+        else memcpy(buf + at, src, n);
+        at += n;
     }
-    PyMem_Free(got);
-    goto done;
-missing_ids:
-    PyMem_Free(got);
-    out = Py_NewRef(Py_None);
+    out = errors ? PyUnicode_DecodeUTF8(buf, (Py_ssize_t)at, errors) : PyBytes_FromStringAndSize(buf, (Py_ssize_t)at);
 done:
+    PyMem_Free(buf);
     PyBuffer_Release(&blob);
-    PyBuffer_Release(&starts);
-    PyBuffer_Release(&lens);
+    PyBuffer_Release(&records);
     return out;
 }
 
 static PyMethodDef module_methods[] = {
     {"split", split, METH_VARARGS,
      "split(text, pattern) -> list[int]: where the pattern's pieces end, in code points."},
-    {"join_tokens", join_tokens, METH_VARARGS,
-     "join_tokens(blob, starts, lens, ids) -> bytes | None: the tokens' bytes joined (None: an id is missing)."},
+    {"join_tokens", (PyCFunction)(void (*)(void))join_tokens, METH_VARARGS | METH_KEYWORDS,
+     "join_tokens(blob, records, ids, errors=None) -> bytes | str | None: the tokens' bytes joined, decoded\n"
+     "when errors is given (None: an id is missing)."},
     {NULL, NULL, 0, NULL},
 };
 

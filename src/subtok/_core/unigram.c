@@ -6,8 +6,8 @@
  * character is kept; every ' ' of the result becomes the replacement ('▁').
  *
  * Segmenting is the reference's Viterbi (models/unigram.py, _best_path and _best_path_float32):
- * for each start character, every piece that starts there -- looked up no further than the
- * longest piece sharing its first three characters -- offers its end a path score; ties keep the
+ * for each start character, every piece that starts there -- all found in one walk down a trie of
+ * the pieces (trie.h) -- offers its end a path score; ties keep the
  * first offer; a character with no one-character piece gets the unknown score. In float32 mode
  * every candidate is rounded to float32 before it is compared, and the scores are re-based when
  * they pass 100000 in magnitude, as sentencepiece does. Then the best path is walked back, runs of
@@ -16,11 +16,11 @@
  */
 #include "unigram.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lookup.h"
 
 #define RESCALE_AT 100000.0
 
@@ -33,59 +33,30 @@ static int fail(char *err, size_t err_size, const char *msg) {
     return -1;
 }
 
-static inline void bloom_set(uint64_t *bits, uint32_t mask, uint32_t hash) {
-    uint32_t b = hash & mask;
-    bits[b >> 6] |= (uint64_t)1 << (b & 63);
-}
-
-static inline int bloom_has(const uint64_t *bits, uint32_t mask, uint32_t hash) {
-    uint32_t b = hash & mask;
-    return (bits[b >> 6] >> (b & 63)) & 1;
-}
-
-static uint32_t bloom_bits(size_t entries) { /* 16 bits per entry (one hash: ~6% false hits) */
-    uint32_t bits = 1u << 12;
-    while (bits < 16 * entries && bits < (1u << 31)) bits <<= 1;
-    return bits;
-}
-
-/* The filters, from the pieces' bytes (prefixes end on character boundaries). */
-static int build_blooms(ug_model *m, const ug_spec *spec) {
-    size_t chars = 0;
-    for (size_t k = 0, off = 0; k < spec->n; off += spec->lens[k], k++)
-        for (size_t i = 0; i < spec->lens[k]; i += char_len(spec->blob[off + i])) chars++;
-    uint32_t piece_bits = bloom_bits(spec->n), prefix_bits = bloom_bits(chars);
-    m->is_piece = calloc(piece_bits / 64, sizeof(uint64_t));
-    m->is_prefix = calloc(prefix_bits / 64, sizeof(uint64_t));
-    if (!m->is_piece || !m->is_prefix) return -1;
-    m->piece_mask = piece_bits - 1;
-    m->prefix_mask = prefix_bits - 1;
-    for (size_t k = 0, off = 0; k < spec->n; off += spec->lens[k], k++) {
-        const uint8_t *p = spec->blob + off;
-        size_t len = spec->lens[k];
-        bloom_set(m->is_piece, m->piece_mask, key_of(p, len).hash);
-        for (size_t i = char_len(p[0]);; i += char_len(p[i])) {
-            if (i > len) i = len;
-            bloom_set(m->is_prefix, m->prefix_mask, key_of(p, i).hash);
-            if (i == len) break;
-        }
-    }
-    return 0;
-}
-
 int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
     memset(m, 0, sizeof(*m));
-    uint32_t zeros[256] = {0};
-    bpe_spec pieces = {spec->blob, spec->blob_len, spec->lens, spec->ids, spec->n, NULL, NULL, NULL, NULL, 0, zeros, 0};
-    bpe_spec reach = {spec->reach_blob, spec->reach_blob_len, spec->reach_lens, spec->reach_max, spec->n_reach,
-                      NULL, NULL, NULL, NULL, 0, zeros, 0};
     if (spec->space_len < 1 || spec->space_len > 4) return fail(err, err_size, "the replacement must be one character");
     if (spec->charsmap_len && spec->charsmap_len < 4) return fail(err, err_size, "the charsmap is shorter than its header");
-    if (bpe_tables_init(&m->pieces, &pieces, err, err_size)) return -1;
-    if (bpe_tables_init(&m->reach, &reach, err, err_size)) {
-        ug_free(m);
-        return -1;
+    size_t total = 0;
+    uint32_t max_id = 0;
+    for (size_t k = 0; k < spec->n; k++) {
+        total += spec->lens[k];
+        if (spec->ids[k] > max_id) max_id = spec->ids[k];
+        if (spec->ids[k] == TRIE_NONE) return fail(err, err_size, "a piece id is 0xFFFFFFFF");
     }
+    if (total != spec->blob_len) return fail(err, err_size, "the pieces' lengths do not add up to their bytes");
+    if (spec->unk_id >= spec->n_scores || (spec->n && max_id >= spec->n_scores))
+        return fail(err, err_size, "a piece id (or the unknown id) has no score");
+    /* how often a walk passes a piece: its probability (the score is its log), clamped */
+    double *weights = malloc((spec->n ? spec->n : 1) * sizeof(double));
+    if (!weights) return fail(err, err_size, "out of memory");
+    for (size_t k = 0; k < spec->n; k++) {
+        double s = spec->score[spec->ids[k]];
+        weights[k] = s == s ? exp(s < -700.0 ? -700.0 : s > 50.0 ? 50.0 : s) : 0.0;
+    }
+    int built = trie_build(&m->pieces, spec->blob, spec->lens, spec->ids, weights, spec->n);
+    free(weights);
+    if (built) return fail(err, err_size, "out of memory");
     m->score = malloc((spec->n_scores ? spec->n_scores : 1) * sizeof(double));
     if (!m->score) {
         ug_free(m);
@@ -93,10 +64,6 @@ int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
     }
     memcpy(m->score, spec->score, spec->n_scores * sizeof(double));
     m->n_scores = (uint32_t)spec->n_scores;
-    if (m->pieces.max_id >= m->n_scores || spec->unk_id >= m->n_scores) {
-        ug_free(m);
-        return fail(err, err_size, "a piece id (or the unknown id) has no score");
-    }
     if (spec->charsmap_len) {
         uint32_t trie_bytes;
         memcpy(&trie_bytes, spec->charsmap, 4); /* little-endian, as the reference reads it */
@@ -117,13 +84,18 @@ int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
         m->replacements[m->replacements_n] = 0;
     }
     m->symbols = malloc(spec->symbols_len + 1);
-    if (!m->symbols || build_blooms(m, spec)) {
+    if (!m->symbols) {
         ug_free(m);
         return fail(err, err_size, "out of memory");
     }
     memcpy(m->symbols, spec->symbols, spec->symbols_len);
     m->symbols[spec->symbols_len] = 0;
     m->symbols_n = spec->symbols_len;
+    for (size_t at = 0; at < m->symbols_n;) {
+        size_t len = strlen((const char *)m->symbols + at);
+        if (len) m->symbol_starts[m->symbols[at]] = 1;
+        at += len + 1;
+    }
     memcpy(m->byte_token, spec->byte_token, sizeof(m->byte_token));
     memcpy(m->space, spec->space, spec->space_len);
     m->space_len = (uint32_t)spec->space_len;
@@ -135,10 +107,7 @@ int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
 }
 
 void ug_free(ug_model *m) {
-    free(m->is_piece);
-    free(m->is_prefix);
-    bpe_tables_free(&m->pieces);
-    bpe_tables_free(&m->reach);
+    trie_free(&m->pieces);
     free(m->score);
     free(m->trie);
     free(m->replacements);
@@ -199,6 +168,7 @@ static int valid_utf8(const uint8_t *s, size_t n) {
 
 /* The longest user-defined symbol at s[i:n], its length, or 0. */
 static size_t symbol_at(const ug_model *m, const uint8_t *s, size_t i, size_t n) {
+    if (!m->symbol_starts[s[i]]) return 0;
     for (size_t at = 0; at < m->symbols_n;) {
         size_t len = strlen((const char *)m->symbols + at);
         if (len && i + len <= n && memcmp(s + i, m->symbols + at, len) == 0) return len;
@@ -287,9 +257,8 @@ static int push(bpe_ids *out, uint32_t id) {
 /* The id of a fused run of unknown characters t[a:b]: the piece it happens to be, its bytes
  * (byte fallback), or the unknown id. */
 static int emit_unknown(const ug_model *m, const uint8_t *t, size_t a, size_t b, bpe_ids *out) {
-    piece_key key = key_of(t + a, b - a);
-    uint32_t id;
-    if (vocab_find(&m->pieces, t + a, &key, &id)) return push(out, id);
+    uint32_t id = trie_find(&m->pieces, t + a, b - a);
+    if (id != TRIE_NONE) return push(out, id);
     if (m->byte_fallback) {
         int all = 1;
         for (size_t k = a; k < b; k++) all &= m->byte_token[t[k]] != BPE_NONE;
@@ -317,80 +286,50 @@ static inline void offer(const ug_model *m, double *best, int32_t *from, uint32_
     }
 }
 
-#define CHUNK 8
-
+/* The lattice is indexed by byte (a position inside a character is never reached). */
 static int segment(const ug_model *m, const uint8_t *t, size_t len, bpe_ids *out) {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i += char_len(t[i])) n++;
-    uint32_t *at = malloc((n + 1) * sizeof(uint32_t));        /* char -> byte offset */
-    double *best = malloc((n + 1) * sizeof(double));
-    int32_t *from = malloc((n + 1) * sizeof(int32_t));         /* the best path's last piece's start */
-    uint32_t *id_of = malloc((n + 1) * sizeof(uint32_t));
+    double *best = malloc((len + 1) * sizeof(double));
+    int32_t *from = malloc((len + 1) * sizeof(int32_t)); /* the best path's last piece's start */
+    uint32_t *id_of = malloc((len + 1) * sizeof(uint32_t));
     uint32_t *path = NULL;
     int rc = -1;
-    if (!at || !best || !from || !id_of || n >= INT32_MAX) goto done;
-    for (size_t i = 0, c = 0; i < len; i += char_len(t[i])) at[c++] = (uint32_t)i;
-    at[n] = (uint32_t)len;
-    for (size_t k = 0; k <= n; k++) {
+    if (!best || !from || !id_of || len >= INT32_MAX) goto done;
+    for (size_t k = 0; k <= len; k++) {
         best[k] = 0.0;
         from[k] = -1;
-        id_of[k] = 0;
     }
+    const trie_unit *units = m->pieces.units;
     size_t frontier = 0;
-    for (size_t start = 0; start < n; start++) {
+    for (size_t start = 0, next; start < len; start = next) {
+        next = start + char_len(t[start]);
+        if (next > len) next = len;
         double base = best[start];
         if (m->float32 && (base < -RESCALE_AT || base > RESCALE_AT)) {
             for (size_t k = start; k <= frontier; k++)
                 if (k == start || from[k] >= 0) best[k] = f32(best[k] - base);
             base = 0.0;
         }
-        size_t reach = 2;
-        if (start + 3 <= n) {
-            piece_key key = key_of(t + at[start], at[start + 3] - at[start]);
-            uint32_t longest;
-            if (vocab_find(&m->reach, t + at[start], &key, &longest)) reach = longest;
+        /* every piece that starts here, shortest first: one walk down the trie */
+        int single = 0;
+        uint32_t node = 0;
+        for (size_t j = start; j < len; j++) {
+            uint32_t child = units[node].base + t[j];
+            if (units[child].check != node) break;
+            node = child;
+            uint32_t id = units[node].value;
+            if (id == TRIE_NONE) continue;
+            offer(m, best, from, id_of, j + 1, start, m->score[id] + base, id, &frontier);
+            single |= j + 1 == next;
         }
-        size_t limit = start + reach < n ? start + reach : n;
-        int single = 0, stop = 0;
-        const uint8_t *p = t + at[start];
-        /* The candidates' lookups miss the caches (filters of MBs, a vocab of 16 MB for 262k pieces):
-         * CHUNK at a time, each step's loads asked for before they are needed, so they overlap. */
-        for (size_t first = start + 1; first <= limit && !stop; first += CHUNK) {
-            size_t count = limit - first + 1 < CHUNK ? limit - first + 1 : CHUNK, found = 0;
-            piece_key keys[CHUNK];
-            size_t ends[CHUNK];
-            for (size_t q = 0; q < count; q++) {
-                keys[q] = key_of(p, at[first + q] - at[start]);
-                __builtin_prefetch(&m->is_prefix[(keys[q].hash & m->prefix_mask) >> 6]);
-                __builtin_prefetch(&m->is_piece[(keys[q].hash & m->piece_mask) >> 6]);
-            }
-            for (size_t q = 0; q < count; q++) {
-                if (!bloom_has(m->is_prefix, m->prefix_mask, keys[q].hash)) { /* no piece goes on from here */
-                    stop = 1;
-                    break;
-                }
-                if (!bloom_has(m->is_piece, m->piece_mask, keys[q].hash)) continue;
-                __builtin_prefetch(&m->pieces.vocab[keys[q].hash & m->pieces.vocab_mask]);
-                keys[found] = keys[q];
-                ends[found++] = first + q;
-            }
-            for (size_t q = 0; q < found; q++) {
-                size_t end = ends[q];
-                uint32_t id;
-                if (!vocab_find(&m->pieces, p, &keys[q], &id)) continue;
-                offer(m, best, from, id_of, end, start, m->score[id] + base, id, &frontier);
-                if (end == start + 1) single = 1;
-            }
-        }
-        if (!single) offer(m, best, from, id_of, start + 1, start, m->unk_score + base, m->unk_id, &frontier);
+        if (!single) offer(m, best, from, id_of, next, start, m->unk_score + base, m->unk_id, &frontier);
     }
     /* the best path's pieces: walked back from the end, then read in order */
     size_t k = 0;
-    for (size_t end = n; end > 0; end = (size_t)from[end]) k++;
+    for (size_t end = len; end > 0; end = (size_t)from[end]) k++;
     path = malloc((k + 1) * sizeof(uint32_t));
     if (!path) goto done;
     size_t q = k;
-    for (size_t end = n; end > 0; end = (size_t)from[end]) path[--q] = (uint32_t)end; /* piece ends, in order */
+    for (size_t end = len; end > 0; end = (size_t)from[end]) path[--q] = (uint32_t)end; /* piece ends, in order */
     for (q = 0; q < k; q++) {
         size_t e = path[q], s = (size_t)from[e];
         if (id_of[e] != m->unk_id) {
@@ -398,11 +337,10 @@ static int segment(const ug_model *m, const uint8_t *t, size_t len, bpe_ids *out
             continue;
         }
         while (q + 1 < k && id_of[path[q + 1]] == m->unk_id) e = path[++q]; /* fuse the run */
-        if (emit_unknown(m, t, at[s], at[e], out)) goto done;
+        if (emit_unknown(m, t, s, e, out)) goto done;
     }
     rc = 0;
 done:
-    free(at);
     free(best);
     free(from);
     free(id_of);

@@ -6,13 +6,10 @@
 #define SUBTOK_UNIGRAM_H
 
 #include "bpe.h"
+#include "trie.h"
 
 typedef struct {
-    bpe_tables pieces;           /* the pieces text can produce (UTF-8) -> id */
-    bpe_tables reach;            /* a piece's first 3 chars -> the longest such piece, in chars */
-    uint64_t *is_piece;          /* bloom filters over key hashes: the pieces (a miss: no lookup), */
-    uint64_t *is_prefix;         /* and every prefix of a piece, itself included (a miss: stop) */
-    uint32_t piece_mask, prefix_mask;
+    trie pieces;                 /* the pieces text can produce (UTF-8) -> id */
     double *score;               /* by id */
     uint32_t n_scores;
     double unk_score;            /* already rounded to float32 when float32 is set */
@@ -25,6 +22,7 @@ typedef struct {
     size_t replacements_n;
     uint8_t *symbols;            /* user-defined symbols, kept whole: NUL-separated, longest first */
     size_t symbols_n;
+    uint8_t symbol_starts[256];  /* whether some symbol starts with this byte */
     uint8_t space[4];            /* what ' ' becomes */
     uint32_t space_len;
 } ug_model;
@@ -36,10 +34,6 @@ typedef struct {
     size_t n;
     const double *score;             /* n_scores entries, by id */
     size_t n_scores;
-    const uint8_t *reach_blob;       /* 3-char prefixes, and the longest piece of each (chars) */
-    size_t reach_blob_len;
-    const uint32_t *reach_lens, *reach_max;
-    size_t n_reach;
     const uint32_t *byte_token;      /* 256 */
     const uint8_t *charsmap;         /* sentencepiece's precompiled_charsmap (may be empty) */
     size_t charsmap_len;
