@@ -6,13 +6,14 @@
  * heuristic of the original darts: once 95% of the units scanned from there are in use, the
  * search starts further on), which keeps the array dense and the build about linear.
  */
-#define _POSIX_C_SOURCE 200112L
-#define _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* posix_memalign, madvise */
 #include "trie.h"
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
 #include <sys/mman.h>
+#endif
 
 typedef struct {
     const uint8_t *p;
@@ -80,6 +81,25 @@ static int reserve(builder *b, size_t need) {
     b->units = u;
     b->cap = cap;
     return 0;
+}
+
+/* The finished array, copied out of the builder's. On Linux it goes in 2 MB-aligned memory advised
+ * for transparent huge pages: a walk touches units all over an array of tens of MB, and with 4 KB
+ * pages nearly every step also missed the TLB (j2: ~20% of the time). */
+static trie_unit *final_units(const trie_unit *units, size_t n) {
+    size_t bytes = n * sizeof(trie_unit);
+    void *mem = NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    size_t huge = (size_t)1 << 21;
+    bytes = (bytes + huge - 1) & ~(huge - 1);
+    if (posix_memalign(&mem, huge, bytes)) return NULL;
+    madvise(mem, bytes, MADV_HUGEPAGE); /* a hint: without it the pages are small, nothing else */
+#else
+    mem = malloc(bytes);
+    if (!mem) return NULL;
+#endif
+    memcpy(mem, units, n * sizeof(trie_unit));
+    return mem;
 }
 
 int trie_build(trie *t, const uint8_t *blob, const uint32_t *lens, const uint32_t *values, const double *weights,
@@ -152,14 +172,8 @@ int trie_build(trie *t, const uint8_t *blob, const uint32_t *lens, const uint32_
     /* 256 free units past the last one in use: any base + byte stays inside */
     if (reserve(&b, b.used_to + 256)) goto done;
     t->n = b.used_to + 256;
-    {
-        size_t bytes = (t->n * sizeof(trie_unit) + (1 << 21) - 1) & ~(size_t)((1 << 21) - 1);
-        void *mem = NULL;
-        if (posix_memalign(&mem, 1 << 21, bytes)) goto done;
-        madvise(mem, bytes, MADV_HUGEPAGE);
-        memcpy(mem, b.units, t->n * sizeof(trie_unit));
-        t->units = mem;
-    }
+    t->units = final_units(b.units, t->n);
+    if (!t->units) goto done;
     rc = 0;
 done:
     free(b.units);
