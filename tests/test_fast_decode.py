@@ -82,7 +82,7 @@ def test_other_sequences_and_empty():
 @needs_core
 def test_bad_tables_are_refused():
     blob, records = fast.token_table({0: b"a", 1: b"x" * 16})
-    with pytest.raises(ValueError, match="8 bytes each"):
+    with pytest.raises(ValueError, match="16 bytes each"):
         fast._core.join_tokens(blob, records[:-1], [0])
     assert fast._core.join_tokens(blob, records, [0, 1, 0]) == b"a" + b"x" * 16 + b"a"
     # a long entry that points past its blob: not read, the caller falls back
@@ -92,7 +92,7 @@ def test_bad_tables_are_refused():
 
 @needs_core
 def test_every_token_length():
-    """Each length from 0 to 40 (inline up to 7 bytes, in the blob beyond), in many orders."""
+    """Each length from 0 to 40 (inline up to 15 bytes, in the blob beyond), in many orders."""
     import random
 
     tokens = {n: bytes((n * 7 + k) % 255 + 1 for k in range(n)) for n in range(41)}
@@ -107,7 +107,7 @@ def test_every_token_length():
 @SETTINGS
 @given(st.dictionaries(st.integers(0, 40), st.binary(max_size=40)), st.data())
 def test_any_table(tokens, data):
-    """Tokens of every length around the 7-byte inline limit, holes in the ids, and the text form."""
+    """Tokens of every length around the 15-byte inline limit, holes in the ids, and the text form."""
     table = fast.token_table(tokens)
     ids = data.draw(st.lists(st.integers(0, 45), max_size=30))
     expected = b"".join(tokens[i] for i in ids) if all(i in tokens for i in ids) else None

@@ -512,18 +512,17 @@ def _matches(matcher: Any, text: str) -> bool:
     return rx is not None and rx.search(text) is not None and next(matcher.finditer(text), None) is not None
 
 
-_RECORD = 8
+_RECORD = 16
 _NO_TOKEN = b"\xfe" + bytes(_RECORD - 1)
 
 
 def token_table(bytes_by_id: dict[int, bytes]) -> tuple[bytes, bytearray]:
-    """The tokens' bytes laid out for `join_tokens`: 8 bytes per id, a length up to 7 and the
-    bytes themselves; or 0xFF, a 24-bit length and a uint32 offset into one blob of the longer
-    tokens; or 0xFE: no such id (also for a token the record cannot place: the join then falls
-    back to Python).
+    """The tokens' bytes laid out for `join_tokens`: 16 bytes per id, a length up to 15 and the
+    bytes themselves, or 0xFF and (at 4) a uint32 length and (at 8) a uint64 offset into one blob
+    of the longer tokens, or 0xFE: no such id.
 
     >>> blob, records = token_table({0: b"hi", 2: b"!" * 20})
-    >>> blob, bytes(records[:4]), records[8], records[16], records[17]
+    >>> blob, bytes(records[:4]), records[16], records[32], records[36]
     (b'!!!!!!!!!!!!!!!!!!!!', b'\\x02hi\\x00', 254, 255, 20)
     """
     size = max(bytes_by_id, default=-1) + 1
@@ -532,9 +531,10 @@ def token_table(bytes_by_id: dict[int, bytes]) -> tuple[bytes, bytearray]:
     for id in sorted(bytes_by_id):
         b, k = bytes_by_id[id], _RECORD * id
         if len(b) < _RECORD:
-            records[k:k + _RECORD] = bytes((len(b),)) + b + bytes(_RECORD - 1 - len(b))
-        elif len(b) < 1 << 24 and at < 1 << 32:
-            records[k:k + _RECORD] = struct.pack("<I", 0xFF | len(b) << 8) + struct.pack("<I", at)
+            records[k:k + 1 + len(b)] = bytes((len(b),)) + b
+            records[k + 1 + len(b):k + _RECORD] = bytes(_RECORD - 1 - len(b))
+        else:
+            records[k:k + _RECORD] = struct.pack("<BxxxIQ", 0xFF, len(b), at)
             parts.append(b)
             at += len(b)
     return b"".join(parts), records

@@ -812,14 +812,13 @@ static PyObject *split(PyObject *module, PyObject *args) {
 /* join_tokens(blob, records, ids, errors=None) -> bytes | str | None: the bytes of each id joined
  * (decoded from UTF-8 with the `errors` handler when it is given, as bytes.decode does); None when
  * an id is not an int, out of range or marked missing, so that the caller's reference path raises
- * its own error. records: 8 bytes per id (subtok.fast.token_table): a length up to 7 and the bytes
- * inline; or 0xFF, a 24-bit length and a uint32 offset into blob; or 0xFE: no token. Small
- * records keep the table in the cache (cl100k's 100k ids: 800 KB), and most tokens are that short.
+ * its own error. records: 16 bytes per id (subtok.fast.token_table): a length up to 15 and the bytes
+ * inline, or 0xFF, then at 4 a uint32 length and at 8 a uint64 offset into blob, or 0xFE: no token.
  *
- * One pass into a buffer with room to spare (a short token is copied as 7 bytes: two moves, no
+ * One pass into a buffer with room to spare (a short token is copied as 15 bytes: two moves, no
  * call), then the result made from it: two passes (lengths, then copies into the result) took
  * twice the time. */
-#define RECORD 8
+#define RECORD 16
 #define RECORD_LONG 0xFF
 
 /* The id in item, and where its bytes are (*src, *n); 0 when it is not a token of the table. */
@@ -841,8 +840,10 @@ static inline int token_at(PyObject *item, const uint8_t *rec, size_t n_tokens, 
         return 1;
     }
     if (r[0] != RECORD_LONG) return 0;
-    uint32_t len = r[1] | (uint32_t)r[2] << 8 | (uint32_t)r[3] << 16, off;
-    memcpy(&off, r + 4, 4);
+    uint32_t len;
+    uint64_t off;
+    memcpy(&len, r + 4, 4);
+    memcpy(&off, r + 8, 8);
     if (off > (uint64_t)blob->len || len > (uint64_t)blob->len - off) return 0;
     *n = len;
     *src = (const uint8_t *)blob->buf + off;
@@ -860,7 +861,7 @@ static PyObject *join_tokens(PyObject *module, PyObject *args, PyObject *kwds) {
         return NULL;
     char *buf = NULL;
     if (records.len % RECORD) {
-        PyErr_SetString(PyExc_ValueError, "join_tokens: the records are not 8 bytes each");
+        PyErr_SetString(PyExc_ValueError, "join_tokens: the records are not 16 bytes each");
         goto done;
     }
     size_t n_tokens = (size_t)records.len / RECORD, count = (size_t)PyList_GET_SIZE(ids);
