@@ -73,6 +73,8 @@ def test_ids_that_are_no_token_fail_as_before(bad):
 
 def test_other_sequences_and_empty():
     face = get_encoding("gpt2")
+    with pytest.raises(TypeError):  # as bytes.decode("utf-8", None)
+        face.decode([31373], errors=None)
     assert face.decode_bytes([]) == b""
     assert face.decode((31373, 995)) == face.decode([31373, 995]) == "hello world"
     assert face.decode_bytes(range(3)) == b"!\"#"

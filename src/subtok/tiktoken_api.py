@@ -235,7 +235,8 @@ class Encoding:
         >>> get_encoding("gpt2").decode([31373, 995])  # doctest: +SKIP
         'hello world'
         """
-        text = _fast.join_tokens(self._token_table, tokens, errors)  # None: as in decode_bytes
+        # None: as in decode_bytes (an errors that is no str is left to bytes.decode to refuse)
+        text = _fast.join_tokens(self._token_table, tokens, errors) if type(errors) is str else None
         return text if text is not None else self.decode_bytes(tokens).decode("utf-8", errors)
 
     def decode_single_token_bytes(self, token: int) -> bytes:
