@@ -182,3 +182,12 @@ def assert_generated_header_current(tool: str) -> None:
         sys.path.remove(str(tools))
     assert generator.OUT.read_text() == generator.generate(), \
         f"{generator.OUT.name} is stale: run python tools/{tool}.py and rebuild"
+
+
+def check_fast_ids(ours: Any, expected_of: Callable[[str], Any], text: str, with_reference: bool = True) -> None:
+    """``ours.encode(text, add_special_tokens=False).ids`` equals the upstream library's ids for the
+    text (``expected_of(text)``) and, unless told not to, the pure-Python reference's."""
+    got = ours.encode(text, add_special_tokens=False).ids
+    assert got == expected_of(text), text[:60]
+    if with_reference:
+        assert on_reference(lambda: ours.encode(text, add_special_tokens=False).ids) == got, text[:60]

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import check_fast_ids as check
 from helpers import on_reference as reference
 from subtok import assets, fast
 from subtok.formats import gguf as subtok_gguf
@@ -42,13 +43,6 @@ EDGE = ["", " ", "  ", "a", " a", "a ", "  a  b  ", "▁", "▁▁x▁ ▁", "x�
 def pair(request):
     path = assets.fetch(request.param)
     return spf.load_sentencepiece(path), spm.SentencePieceProcessor(model_file=str(path))
-
-
-def check(ours, expected_of, text: str, with_reference: bool = True) -> None:
-    got = ours.encode(text, add_special_tokens=False).ids
-    assert got == expected_of(text), text[:60]
-    if with_reference:
-        assert reference(lambda: ours.encode(text, add_special_tokens=False).ids) == got, text[:60]
 
 
 @needs_core

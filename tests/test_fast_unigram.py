@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import check_fast_ids as check
 from helpers import on_reference as reference
 from subtok import assets, fast
 from subtok.formats import sentencepiece as spf
@@ -38,13 +39,6 @@ EDGE = ["", " ", "  ", "a", " a ", "  a  b  ", "▁", "▁▁x▁ ▁", "\t\n\r\
 def j2():
     path = assets.fetch("j2-tokenizer.model")
     return spf.load_sentencepiece(path), spm.SentencePieceProcessor(model_file=str(path))
-
-
-def check(ours, expected_of, text: str, with_reference: bool = True) -> None:
-    got = ours.encode(text, add_special_tokens=False).ids
-    assert got == expected_of(text), text[:60]
-    if with_reference:
-        assert reference(lambda: ours.encode(text, add_special_tokens=False).ids) == got, text[:60]
 
 
 @needs_core
