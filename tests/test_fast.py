@@ -224,6 +224,64 @@ def test_scanner_on_short_texts():
             assert _core.split(text, kind) == [m.end() for m in rx.finditer(text)], (kind, text)
 
 
+ASCII = [chr(i) for i in range(128)]
+ASCII_TRICKY = list(" \t\n\r\x0b\x0c\x1c\x00'sStTdDmMlLvVrReE0123456789aZ!./-_")
+
+
+def check_split(kind: int, text: str, what: str) -> None:
+    """The C scanner's cut of text (ASCII runs from the 64-byte window, the rest by the
+    per-character scanner) against the reference's pattern; the first difference in context."""
+    from subtok import _core
+
+    expected = [m.end() for m in compile_onig(PATTERNS[kind]).finditer(text)]
+    got = _core.split(text, kind)
+    if got != expected:
+        i = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
+        at = expected[i - 1] if i else 0
+        pytest.fail(f"{NAMES[kind]} {what}: pieces differ after {text[max(0, at - 8):at + 12]!r}: "
+                    f"C ends {got[i:i + 3]}, pattern ends {expected[i:i + 3]}")
+
+
+@needs_core
+@pytest.mark.parametrize("kind", range(3), ids=NAMES)
+def test_ascii_window_on_every_pair_and_tricky_triple(kind):
+    """The window cuts ASCII text from bit masks of its classes: every ordered pair of ASCII
+    characters, and every triple of the characters the patterns treat specially (apostrophes and
+    contraction letters in both cases, digits, each kind of whitespace), in long texts, so that
+    nearly every piece is cut from the window and the texts' last 64 bytes by the other scanner."""
+    pairs = [a + b for a in ASCII for b in ASCII]
+    check_split(kind, "".join(pairs), "pairs")
+    check_split(kind, " ".join(pairs), "pairs, spaced")
+    check_split(kind, "x".join(pairs) + "'s", "pairs between letters")
+    triples = [a + b + c for a in ASCII_TRICKY for b in ASCII_TRICKY for c in ASCII_TRICKY]
+    check_split(kind, "".join(triples), "triples")
+    check_split(kind, "'".join(triples), "triples between apostrophes")
+
+
+@needs_core
+@SETTINGS
+@given(kind=st.sampled_from(range(3)),
+       text=st.lists(st.sampled_from(ASCII_TRICKY + TRICKY + ["  ", "\r\n", "'re", "'LL", "abc", "HTTP"]),
+                     min_size=40, max_size=200).map("".join))
+def test_ascii_window_next_to_other_characters(kind, text):
+    """Long texts mixing ASCII with characters outside it: a piece whose bytes are not all ASCII
+    and in the window goes to the per-character scanner, and the cut must not change."""
+    check_split(kind, text, "text")
+
+
+@needs_core
+@pytest.mark.parametrize("kind", range(3), ids=NAMES)
+def test_ascii_window_on_long_runs(kind):
+    """Runs that reach past the 64-byte window (letters, digits, punctuation, whitespace, newlines)
+    and runs that end right at its edges."""
+    parts = []
+    for n in [1, 2, 3, 4, 30, 31, 32, 33, 62, 63, 64, 65, 66, 100, 200]:
+        for unit in ["a", "A", "aB", "7", "!", " ", "\t", "\n", " \n", "\r\n", "/", "'s"]:
+            parts.append(unit * n)
+    for sep in ["", " ", "x", "\u00e9", "\n"]:
+        check_split(kind, sep.join(parts), f"runs joined by {sep!r}")
+
+
 def test_generated_tables_are_up_to_date():
     assert_generated_header_current("gen_fast_tables")
 

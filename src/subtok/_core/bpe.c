@@ -216,7 +216,7 @@ int bpe_encode_piece(const bpe_tables *t, const uint8_t *s, size_t n, bpe_ids *o
     return rc;
 }
 
-/* The encode loop, inlined once per pattern (next_piece is a constant there, so each scanner is
+/* The encode loop, inlined once per pattern (pattern is a constant there, so each scanner is
  * inlined into its own copy).
  *
  * It works in batches of BATCH pieces, in three passes: cut them and prefetch each one's vocab
@@ -225,20 +225,20 @@ int bpe_encode_piece(const bpe_tables *t, const uint8_t *s, size_t n, bpe_ids *o
  * the CPU waiting on one cache miss at a time (half the time of the whole encode was these
  * loads); issued a batch ahead, the misses overlap. */
 #define BATCH 16
-typedef size_t (*scanner)(const uint8_t *s, size_t i, size_t n);
-
-SUBTOK_INLINE int encode_loop(encoder *e, scanner next_piece, const uint8_t *s, size_t n, bpe_ids *out) {
+SUBTOK_INLINE int encode_loop(encoder *e, int pattern, const uint8_t *s, size_t n, bpe_ids *out) {
     const bpe_tables *t = e->t;
     bpe_memo *memo = e->memo;
+    scan_cursor cursor;
+    cursor_init(&cursor, s, n);
     size_t start[BATCH];
     piece_key key[BATCH];
     uint32_t single[BATCH];
     for (size_t i = 0; i < n;) {
         size_t k = 0, total = 0;
         for (; k < BATCH && i < n; k++) {
-            size_t j = next_piece(s, i, n);
+            size_t j = cursor_next(&cursor, pattern, i);
             start[k] = i;
-            key[k] = key_of(s + i, j - i);
+            key[k] = i + 16 <= n ? key_of_padded(s + i, j - i) : key_of(s + i, j - i);
             __builtin_prefetch(&t->vocab[key[k].hash & t->vocab_mask]);
             total += j - i;
             i = j;
@@ -260,9 +260,9 @@ int bpe_encode(const bpe_tables *t, bpe_memo *memo, int pattern, const uint8_t *
     encoder e = {t, memo, {0}};
     int rc = -1;
     switch (pattern) {
-    case PATTERN_GPT2: rc = encode_loop(&e, next_piece_gpt2, s, n, out); break;
-    case PATTERN_CL100K: rc = encode_loop(&e, next_piece_cl100k, s, n, out); break;
-    case PATTERN_O200K: rc = encode_loop(&e, next_piece_o200k, s, n, out); break;
+    case PATTERN_GPT2: rc = encode_loop(&e, PATTERN_GPT2, s, n, out); break;
+    case PATTERN_CL100K: rc = encode_loop(&e, PATTERN_CL100K, s, n, out); break;
+    case PATTERN_O200K: rc = encode_loop(&e, PATTERN_O200K, s, n, out); break;
     }
     bpe_merge_scratch_free(&e.scratch);
     return rc;

@@ -39,12 +39,10 @@ static inline uint64_t mix64(uint64_t x) {
     return x;
 }
 
-static inline piece_key key_of(const uint8_t *p, size_t n) {
-    piece_key k;
-    k.head[0] = load_upto8(p, n);
-    k.head[1] = n > 8 ? load_upto8(p + 8, n - 8) : 0;
-    uint64_t h = k.head[0] ^ (0x9E3779B97F4A7C15ULL * (uint64_t)n);
-    if (n > 8) h = mix64(h) ^ k.head[1];
+/* The hash of a key whose head is filled in: no branch on the length up to 16 bytes (lengths
+ * vary from piece to piece, and a branch on them is mispredicted half the time). */
+static inline piece_key key_finish(piece_key k, const uint8_t *p, size_t n) {
+    uint64_t h = mix64(k.head[0] ^ (0x9E3779B97F4A7C15ULL * (uint64_t)n)) ^ k.head[1];
     for (size_t i = 16; i < n; i += 8) {
         uint64_t v;
         if (i + 8 <= n) memcpy(&v, p + i, 8);
@@ -54,6 +52,25 @@ static inline piece_key key_of(const uint8_t *p, size_t n) {
     k.hash = (uint32_t)mix64(h);
     k.len = n < UINT32_MAX ? (uint32_t)n : UINT32_MAX;
     return k;
+}
+
+static inline piece_key key_of(const uint8_t *p, size_t n) {
+    piece_key k;
+    k.head[0] = load_upto8(p, n);
+    k.head[1] = n > 8 ? load_upto8(p + 8, n - 8) : 0;
+    return key_finish(k, p, n);
+}
+
+/* key_of(p, n) for 1 <= n, when 16 bytes from p may be read: two loads and two masks, no branch. */
+static inline piece_key key_of_padded(const uint8_t *p, size_t n) {
+    piece_key k;
+    uint64_t a, b;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    unsigned first = n < 8 ? (unsigned)n : 8, second = n < 8 ? 0 : n - 8 < 8 ? (unsigned)(n - 8) : 8;
+    k.head[0] = a & (~(uint64_t)0 >> (64 - 8 * first));
+    k.head[1] = b & (~(uint64_t)0 >> ((64 - 8 * second) & 63)) & -(uint64_t)(second != 0);
+    return key_finish(k, p, n);
 }
 
 static inline uint32_t tag_of(const piece_key *k) {

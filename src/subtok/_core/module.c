@@ -779,14 +779,6 @@ static PyTypeObject UnigramType = {
 
 /* -- split -------------------------------------------------------------------------------------- */
 
-static size_t next_piece(int pattern, const uint8_t *s, size_t i, size_t n) {
-    switch (pattern) {
-    case PATTERN_GPT2: return next_piece_gpt2(s, i, n);
-    case PATTERN_CL100K: return next_piece_cl100k(s, i, n);
-    default: return next_piece_o200k(s, i, n);
-    }
-}
-
 static PyObject *split(PyObject *module, PyObject *args) {
     PyObject *text, *ends;
     int pattern;
@@ -796,8 +788,10 @@ static PyObject *split(PyObject *module, PyObject *args) {
     if (utf8_of(text, &t)) return NULL;
     ends = PyList_New(0);
     size_t i = 0, chars = 0;
+    scan_cursor cursor;
+    cursor_init(&cursor, t.s, t.n);
     while (ends && i < t.n) {
-        size_t j = next_piece(pattern, t.s, i, t.n);
+        size_t j = cursor_next(&cursor, pattern, i); /* as the encoders cut it */
         for (; i < j; i++) chars += (t.s[i] & 0xC0) != 0x80;
         PyObject *v = PyLong_FromSize_t(chars);
         if (!v || PyList_Append(ends, v)) Py_CLEAR(ends);

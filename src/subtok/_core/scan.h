@@ -250,4 +250,212 @@ SUBTOK_INLINE size_t next_piece_o200k(const uint8_t *s, size_t i, size_t n) {
     return whitespace_piece(s, i, n, 1);
 }
 
+/* -- the ASCII window ---------------------------------------------------------------------------
+ *
+ * The scanners above look at one character at a time, and each run ends on a mispredicted branch.
+ * Most text is ASCII, where every class is a byte range: the window holds, for the 64 bytes from
+ * `base`, one bit per byte for each class (built 16 bytes at a time with SSE2 compares), and a run
+ * ends where the bits stop: one count-trailing-zeros. The ascii_* functions below cut a piece
+ * from the window and say which bytes they looked at (`hi`, exclusive); the piece stands only when
+ * those bytes are all in the window and all ASCII. Otherwise the per-character scanner cuts it, so
+ * the window never changes a cut: on ASCII bytes it computes the same decisions from the same
+ * classes (tests/test_fast.py compares both against the pattern, on every pair of ASCII bytes). */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define SUBTOK_ASCII_WINDOW 1
+#endif
+
+typedef struct {
+    const uint8_t *s;
+    size_t n;
+    size_t base;    /* the window: bit k of each mask is the byte s[base + k] */
+    int filled;
+    uint64_t upper, lower, digit, space, newline, slash, high;
+} scan_cursor;
+
+#define WINDOW 64
+#define WINDOW_SHORT SIZE_MAX /* an ascii_* result: the piece may reach past the window */
+
+SUBTOK_INLINE void cursor_init(scan_cursor *c, const uint8_t *s, size_t n) {
+    c->s = s;
+    c->n = n;
+    c->base = 0;
+    c->filled = 0;
+}
+
+#ifdef SUBTOK_ASCII_WINDOW
+/* The classes of s[at:at+64] (at + 64 <= n). Bytes >= 0x80 are negative as signed, so they fall
+ * in no range; `high` marks them. */
+SUBTOK_INLINE void window_fill(scan_cursor *c, size_t at) {
+    uint64_t up = 0, lo = 0, dg = 0, sp = 0, nl = 0, sl = 0, hb = 0;
+    for (int k = 0; k < WINDOW / 16; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c->s + at + 16 * k));
+#define IN_RANGE(a, b) _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((a) - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8((b) + 1)))
+#define BITS(x) ((uint64_t)(uint16_t)_mm_movemask_epi8(x) << (16 * k))
+        __m128i ws = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), IN_RANGE('\t', '\r'));
+        __m128i crlf = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+        up |= BITS(IN_RANGE('A', 'Z'));
+        lo |= BITS(IN_RANGE('a', 'z'));
+        dg |= BITS(IN_RANGE('0', '9'));
+        sp |= BITS(ws);
+        nl |= BITS(crlf);
+        sl |= BITS(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')));
+        hb |= BITS(v);
+#undef BITS
+#undef IN_RANGE
+    }
+    c->base = at;
+    c->filled = 1;
+    c->upper = up;
+    c->lower = lo;
+    c->digit = dg;
+    c->space = sp;
+    c->newline = nl;
+    c->slash = sl;
+    c->high = hb;
+}
+#endif
+
+#define BIT(m, k) ((int)(((m) >> (k)) & 1))
+
+/* The end (an offset in the window) of the run of m's bits from offset k; 64 when it reaches the
+ * window's end (or k does). */
+SUBTOK_INLINE unsigned run_end64(uint64_t m, unsigned k) {
+    if (k >= WINDOW) return WINDOW;
+    uint64_t x = ~(m >> k);
+    return x ? k + (unsigned)__builtin_ctzll(x) : WINDOW;
+}
+
+/* Bits a .. b-1 (a < b <= 64). */
+SUBTOK_INLINE uint64_t bit_range(unsigned a, unsigned b) {
+    uint64_t upto = b >= WINDOW ? ~(uint64_t)0 : ((uint64_t)1 << b) - 1;
+    return upto & (~(uint64_t)0 << a);
+}
+
+/* Whether the bytes at offsets off .. hi-1 are in the window and ASCII: WINDOW_SHORT if not in the
+ * window, 0 if one is not ASCII, else 1. */
+SUBTOK_INLINE size_t window_check(const scan_cursor *c, unsigned off, unsigned hi) {
+    if (hi < off + 2) hi = off + 2; /* every scanner looks at the character after the first */
+    if (hi > WINDOW) return WINDOW_SHORT;
+    return (c->high & bit_range(off, hi)) ? 0 : 1;
+}
+
+/* The whitespace alternatives (whitespace_piece) at offset off, whose byte is ASCII \s. */
+SUBTOK_INLINE size_t ascii_whitespace(const scan_cursor *c, unsigned off, int with_newline) {
+    unsigned j = run_end64(c->space, off), end;
+    size_t ok = window_check(c, off, j + 1);
+    if (ok != 1) return ok;
+    uint64_t nl = with_newline ? c->newline & bit_range(off, j) : 0;
+    if (nl) end = WINDOW - (unsigned)__builtin_clzll(nl);
+    else end = j - off == 1 ? j : j - 1;
+    return c->base + end;
+}
+
+/* A run of the class m from offset from, then (with tail) a run of tail: its end if every byte
+ * looked at is in the window and ASCII, else WINDOW_SHORT or 0. */
+SUBTOK_INLINE size_t ascii_run(const scan_cursor *c, unsigned off, uint64_t m, unsigned from, uint64_t tail) {
+    unsigned end = run_end64(m, from);
+    if (tail) end = run_end64(tail, end);
+    size_t ok = window_check(c, off, end + 1);
+    return ok == 1 ? c->base + end : ok;
+}
+
+/* A contraction at offset at (the byte there is an apostrophe), case-insensitive or not: its end,
+ * or at itself when there is none; WINDOW_SHORT or 0 when its bytes are not in the window or not
+ * ASCII. */
+SUBTOK_INLINE size_t ascii_contraction(const scan_cursor *c, unsigned off, unsigned at, int ignore_case) {
+    size_t ok = window_check(c, off, at + 3);
+    if (ok != 1) return ok;
+    size_t e = contraction_at(c->s, c->base + at, c->n, ignore_case);
+    return e ? e : c->base + at;
+}
+
+/* The ascii_* scanners: the end of the piece at i, or WINDOW_SHORT / 0 (see window_check). */
+SUBTOK_INLINE size_t ascii_gpt2(const scan_cursor *c, size_t i) {
+    unsigned off = (unsigned)(i - c->base);
+    uint64_t letter = c->upper | c->lower, punct = ~(letter | c->digit | c->space | c->high);
+    if (BIT(c->high, off)) return 0;
+    uint8_t b = c->s[i];
+    if (b == '\'') {
+        size_t e = ascii_contraction(c, off, off, 0);
+        if (e != c->base + off) return e;
+    }
+    unsigned at = b == ' ' && !BIT(c->space | c->high, off + 1) ? off + 1 : off;
+    if (BIT(letter, at)) return ascii_run(c, off, letter, at, 0);
+    if (BIT(c->digit, at)) return ascii_run(c, off, c->digit, at, 0);
+    if (BIT(punct, at)) return ascii_run(c, off, punct, at, 0);
+    return ascii_whitespace(c, off, 0);
+}
+
+SUBTOK_INLINE size_t ascii_cl100k(const scan_cursor *c, size_t i) {
+    unsigned off = (unsigned)(i - c->base);
+    uint64_t letter = c->upper | c->lower, punct = ~(letter | c->digit | c->space | c->high);
+    if (BIT(c->high, off)) return 0;
+    uint8_t b = c->s[i];
+    if (b == '\'') {
+        size_t e = ascii_contraction(c, off, off, 1);
+        if (e != c->base + off) return e;
+    }
+    if (BIT(letter, off)) return ascii_run(c, off, letter, off, 0);
+    if (!BIT(letter | c->digit | c->newline, off) && BIT(letter, off + 1)) return ascii_run(c, off, letter, off + 1, 0);
+    if (BIT(c->digit, off)) {
+        unsigned end = run_end64(c->digit, off);
+        if (end > off + 3) end = off + 3;
+        size_t ok = window_check(c, off, end + 1);
+        return ok == 1 ? c->base + end : ok;
+    }
+    if (b == ' ' && BIT(punct, off + 1)) return ascii_run(c, off, punct, off + 1, c->newline);
+    if (BIT(punct, off)) return ascii_run(c, off, punct, off, c->newline);
+    return ascii_whitespace(c, off, 1);
+}
+
+SUBTOK_INLINE size_t ascii_o200k(const scan_cursor *c, size_t i) {
+    unsigned off = (unsigned)(i - c->base);
+    uint64_t letter = c->upper | c->lower, punct = ~(letter | c->digit | c->space | c->high);
+    if (BIT(c->high, off)) return 0;
+    uint8_t b = c->s[i];
+    unsigned from = BIT(letter, off) ? off
+                    : !BIT(letter | c->digit | c->newline, off) && BIT(letter, off + 1) ? off + 1 : WINDOW;
+    if (from < WINDOW) { /* upper case run, then lower case run (see o200k_letters), then a contraction */
+        unsigned end = run_end64(c->lower, run_end64(c->upper, from));
+        size_t ok = window_check(c, off, end + 1);
+        if (ok != 1) return ok;
+        return c->s[c->base + end] == '\'' ? ascii_contraction(c, off, end, 1) : c->base + end;
+    }
+    if (BIT(c->digit, off)) {
+        unsigned end = run_end64(c->digit, off);
+        if (end > off + 3) end = off + 3;
+        size_t ok = window_check(c, off, end + 1);
+        return ok == 1 ? c->base + end : ok;
+    }
+    if (b == ' ' && BIT(punct, off + 1)) return ascii_run(c, off, punct, off + 1, c->newline | c->slash);
+    if (BIT(punct, off)) return ascii_run(c, off, punct, off, c->newline | c->slash);
+    return ascii_whitespace(c, off, 1);
+}
+
+/* The end of the piece at byte i of the cursor's text, by the scanner of `pattern` (a constant
+ * where this is inlined): from the window where it can, else by the per-character scanner. */
+SUBTOK_INLINE size_t cursor_next(scan_cursor *c, int pattern, size_t i) {
+#ifdef SUBTOK_ASCII_WINDOW
+    if (i + WINDOW <= c->n) {
+        for (int tries = 0; tries < 2; tries++) {
+            if (!c->filled || i - c->base >= WINDOW / 2 || tries) window_fill(c, i);
+            size_t e = pattern == PATTERN_GPT2     ? ascii_gpt2(c, i)
+                       : pattern == PATTERN_CL100K ? ascii_cl100k(c, i)
+                                                   : ascii_o200k(c, i);
+            if (e != WINDOW_SHORT) {
+                if (e) return e;
+                break;
+            }
+            if (i == c->base) break;
+        }
+    }
+#endif
+    switch (pattern) {
+    case PATTERN_GPT2: return next_piece_gpt2(c->s, i, c->n);
+    case PATTERN_CL100K: return next_piece_cl100k(c->s, i, c->n);
+    default: return next_piece_o200k(c->s, i, c->n);
+    }
+}
+
 #endif
