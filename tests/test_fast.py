@@ -271,6 +271,18 @@ def test_ascii_window_next_to_other_characters(kind, text):
 
 @needs_core
 @pytest.mark.parametrize("kind", range(3), ids=NAMES)
+def test_ascii_window_at_the_start_of_the_text(kind):
+    """The first piece of a long text, apostrophes first (found by tools/fuzz_fast.py: "'s" then a
+    combining mark, at offset 0, was cut as "'" and "s" when the window's "not ASCII" answer, 0,
+    was taken for "no contraction here" at offset 0)."""
+    tail = " and some more text to fill the window" * 3
+    for head in ["'s\u0308", "'\ufe0f", "'S\u00e9", "'re\u0301", "'ll\u4e2d", "'", "'s", "'x", "'\u00e9s",
+                 "a'\u00e9", "\u00e9'", " '\u0301", "'\n", "''s"]:
+        check_split(kind, head + tail, f"starting with {head!r}")
+
+
+@needs_core
+@pytest.mark.parametrize("kind", range(3), ids=NAMES)
 def test_ascii_window_on_long_runs(kind):
     """Runs that reach past the 64-byte window (letters, digits, punctuation, whitespace, newlines)
     and runs that end right at its edges."""

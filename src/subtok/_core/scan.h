@@ -360,14 +360,15 @@ SUBTOK_INLINE size_t ascii_run(const scan_cursor *c, unsigned off, uint64_t m, u
     return ok == 1 ? c->base + end : ok;
 }
 
-/* A contraction at offset at (the byte there is an apostrophe), case-insensitive or not: its end,
- * or at itself when there is none; WINDOW_SHORT or 0 when its bytes are not in the window or not
- * ASCII. */
-SUBTOK_INLINE size_t ascii_contraction(const scan_cursor *c, unsigned off, unsigned at, int ignore_case) {
+/* A contraction at offset at (the byte there is an apostrophe), case-insensitive or not: 1 with its
+ * end in *end, or at itself when there is none; WINDOW_SHORT or 0 when its bytes are not in the
+ * window or not ASCII. */
+SUBTOK_INLINE size_t ascii_contraction(const scan_cursor *c, unsigned off, unsigned at, int ignore_case, size_t *end) {
     size_t ok = window_check(c, off, at + 3);
     if (ok != 1) return ok;
     size_t e = contraction_at(c->s, c->base + at, c->n, ignore_case);
-    return e ? e : c->base + at;
+    *end = e ? e : c->base + at;
+    return 1;
 }
 
 /* The ascii_* scanners: the end of the piece at i, or WINDOW_SHORT / 0 (see window_check). */
@@ -377,8 +378,9 @@ SUBTOK_INLINE size_t ascii_gpt2(const scan_cursor *c, size_t i) {
     if (BIT(c->high, off)) return 0;
     uint8_t b = c->s[i];
     if (b == '\'') {
-        size_t e = ascii_contraction(c, off, off, 0);
-        if (e != c->base + off) return e;
+        size_t e, ok = ascii_contraction(c, off, off, 0, &e);
+        if (ok != 1) return ok;
+        if (e != i) return e;
     }
     unsigned at = b == ' ' && !BIT(c->space | c->high, off + 1) ? off + 1 : off;
     if (BIT(letter, at)) return ascii_run(c, off, letter, at, 0);
@@ -393,8 +395,9 @@ SUBTOK_INLINE size_t ascii_cl100k(const scan_cursor *c, size_t i) {
     if (BIT(c->high, off)) return 0;
     uint8_t b = c->s[i];
     if (b == '\'') {
-        size_t e = ascii_contraction(c, off, off, 1);
-        if (e != c->base + off) return e;
+        size_t e, ok = ascii_contraction(c, off, off, 1, &e);
+        if (ok != 1) return ok;
+        if (e != i) return e;
     }
     if (BIT(letter, off)) return ascii_run(c, off, letter, off, 0);
     if (!BIT(letter | c->digit | c->newline, off) && BIT(letter, off + 1)) return ascii_run(c, off, letter, off + 1, 0);
@@ -420,7 +423,10 @@ SUBTOK_INLINE size_t ascii_o200k(const scan_cursor *c, size_t i) {
         unsigned end = run_end64(c->lower, run_end64(c->upper, from));
         size_t ok = window_check(c, off, end + 1);
         if (ok != 1) return ok;
-        return c->s[c->base + end] == '\'' ? ascii_contraction(c, off, end, 1) : c->base + end;
+        if (c->s[c->base + end] != '\'') return c->base + end;
+        size_t e;
+        ok = ascii_contraction(c, off, end, 1, &e);
+        return ok == 1 ? e : ok;
     }
     if (BIT(c->digit, off)) {
         unsigned end = run_end64(c->digit, off);
