@@ -298,3 +298,26 @@ def test_core_batch_errors():
         core.encode_arrays(["ok" * 20_000, "b\ud800" * 20_000, "c" * 20_000], 0, 3)
     # a generator, a tuple, threads beyond the texts
     assert core.encode_batch(iter(["hello"]), 0, 64) == core.encode_batch(("hello",), 0, 0) == [[31373]]
+
+
+@needs_core
+def test_core_makes_the_lazy_encodings():
+    """encode_batch's `make`: the core puts each text's ids into a LazyEncoding itself; the objects
+    are those `_lazy_encodings` makes in Python, and a `make` that is not (class, data descriptor,
+    data descriptor, ...) is refused with a TypeError, not a crash."""
+    from array import array
+
+    face = get_encoding("gpt2")
+    tok = face.tokenizer
+    core = fast._plan(tok).core
+    texts = ["hello world", "", "x" * 3000, "a\u00e9b"]
+    made = core.encode_batch(texts, 0, 2, array("I", [7]), array("I", [8, 9]), fast._maker(tok, True))
+    plain = core.encode_batch(texts, 0, 2, array("I", [7]), array("I", [8, 9]))
+    expected = fast._lazy_encodings(plain, tok, texts, True)
+    assert [type(e) for e in made] == [fast.LazyEncoding] * len(texts)
+    assert [e.ids for e in made] == [e.ids for e in expected] == plain
+    assert [e._pending for e in made] == [e._pending for e in expected]
+    assert made[0]._pending == (tok, "hello world", True, tok.post_processor is None, 5)  # 7, 2 ids, 8, 9
+    for bad in [(1, 2, 3, 4, 5, 6), (fast.LazyEncoding, 1, 2, 3, 4, 5), (fast.LazyEncoding,), 5]:
+        with pytest.raises(TypeError):
+            core.encode_batch(texts, 0, 1, b"", b"", bad)

@@ -674,8 +674,7 @@ class LazyEncoding(Encoding):
 def _lazy_encodings(ids: list[list[int]], tokenizer: Any, texts: list[str],
                     add_special_tokens: bool) -> list[LazyEncoding]:
     """``[LazyEncoding(i, tokenizer, t, add_special_tokens) for i, t in zip(ids, texts)]``, without
-    calling __init__ each time (half the time of a threaded Tokenizer.encode_batch of paragraphs was
-    making these objects, on one thread)."""
+    calling __init__ each time (the core's encode_batch makes the same objects itself, see `_maker`)."""
     new, set_ids, plain = LazyEncoding.__new__, _SLOTS["ids"].__set__, tokenizer.post_processor is None
     out = []
     for one, text in zip(ids, texts):
@@ -684,6 +683,13 @@ def _lazy_encodings(ids: list[list[int]], tokenizer: Any, texts: list[str],
         enc._pending = (tokenizer, text, add_special_tokens, plain, len(one))
         out.append(enc)
     return out
+
+
+def _maker(tokenizer: Any, add_special_tokens: bool) -> tuple:
+    """The core's encode_batch `make` argument: it then returns the objects `_lazy_encodings` would
+    (making them in Python was a tenth of the time of a Tokenizer.encode_batch of paragraphs)."""
+    return (LazyEncoding, _SLOTS["ids"], LazyEncoding.__dict__["_pending"], tokenizer, add_special_tokens,
+            tokenizer.post_processor is None)
 
 
 def _plain_encoding(fields: dict[str, Any]) -> Encoding:
@@ -809,9 +815,10 @@ def _parts(tokenizer: Any, texts: list[Any]) -> tuple[_Plan, list[int], dict[int
 
 
 def batch_ids(tokenizer: Any, texts: Sequence[Any], num_threads: int | None = None,
-              wrap: tuple[list[int], list[int]] = _NO_WRAP) -> list[list[int]] | None:
+              wrap: tuple[list[int], list[int]] = _NO_WRAP, make: tuple | None = None) -> list[Any] | None:
     """``[wrap[0] + encode_ids(tokenizer, t) + wrap[1] for t in texts]`` on `num_threads` threads
-    (default `get_num_threads`), or None when the batch is not for the core (as `encode_ids`)."""
+    (default `get_num_threads`), or None when the batch is not for the core (as `encode_ids`).
+    With `make` (`_maker`), each text's list comes in a LazyEncoding."""
     texts = list(texts)
     parts = _parts(tokenizer, texts)
     if parts is None:
@@ -821,15 +828,16 @@ def batch_ids(tokenizer: Any, texts: Sequence[Any], num_threads: int | None = No
     around = (array("I", wrap[0]), array("I", wrap[1]))
     try:
         if not special:
-            return plan.core.encode_batch(texts, plan.pattern, threads, *around)
-        done = plan.core.encode_batch([texts[k] for k in plain], plan.pattern, threads, *around)
+            return plan.core.encode_batch(texts, plan.pattern, threads, *around, make)
+        done = plan.core.encode_batch([texts[k] for k in plain], plan.pattern, threads, *around, make)
     except _NOT_FOR_CORE:  # the reference raises its own error
         return None
-    out: list[list[int]] = [[]] * len(texts)
+    out: list[Any] = [[]] * len(texts)
     for k, ids in zip(plain, done):
         out[k] = ids
     for k, ids in special.items():
-        out[k] = wrap[0] + ids + wrap[1]
+        one = wrap[0] + ids + wrap[1]
+        out[k] = one if make is None else _lazy_encodings([one], make[3], [texts[k]], make[4])[0]
     return out
 
 
@@ -839,10 +847,7 @@ def encode_batch(tokenizer: Any, inputs: Any, is_pretokenized: bool, add_special
     if wrap is None:
         return None
     texts = list(inputs)
-    ids = batch_ids(tokenizer, texts, wrap=wrap)
-    if ids is None:
-        return None
-    return _lazy_encodings(ids, tokenizer, texts, add_special_tokens)
+    return batch_ids(tokenizer, texts, wrap=wrap, make=_maker(tokenizer, add_special_tokens))
 
 
 def _subject(tokenizer: Any, add_special_tokens: bool) -> tuple[Any, bool, Any]:

@@ -2,7 +2,7 @@
  *
  *   BPE(blob, token_lens, token_ids, left, right, rank, merged, byte_ids, ignore_merges)
  *       .encode(text, pattern, before=b"", after=b"") -> list[int]
- *       .encode_batch(texts, pattern, threads=1, before=b"", after=b"") -> list[list[int]]
+ *       .encode_batch(texts, pattern, threads=1, before=b"", after=b"", make=None) -> list[list[int]]
  *           (before/after: uint32 ids put around each text's ids, e.g. [CLS] ... [SEP])
  *       .encode_arrays(texts, pattern, threads=1) -> (bytearray of uint32 ids, bytearray of int64 offsets)
  *       .count_batch(texts, pattern, threads=1) -> list[int]
@@ -365,6 +365,50 @@ static int views_of(PyObject *seq, size_t count, text_view *views, PyObject **he
     return 0;
 }
 
+/* encode_batch's optional `make`: (cls, ids_slot, pending_slot, tokenizer, add_special_tokens,
+ * plain). Each text's list then goes into a new cls object (made as cls.__new__(cls) would make it,
+ * without __init__) through the data descriptor ids_slot, and pending_slot gets the tuple
+ * (tokenizer, text, add_special_tokens, plain, len(ids)): subtok.fast's LazyEncoding, made here
+ * because making it in Python was a tenth of a Tokenizer.encode_batch. */
+typedef struct {
+    PyTypeObject *cls;
+    PyObject *ids_slot, *pending_slot, *tokenizer, *add, *plain;
+} object_maker;
+
+static int check_maker(PyObject *make, object_maker *m) {
+    memset(m, 0, sizeof(*m));
+    if (make == NULL || make == Py_None) return 0;
+    PyObject *cls;
+    if (!PyTuple_Check(make)) {
+        PyErr_Format(PyExc_TypeError, "make: expected a tuple, got %.100s", Py_TYPE(make)->tp_name);
+        return -1;
+    }
+    if (!PyArg_ParseTuple(make, "OOOOOO:make", &cls, &m->ids_slot, &m->pending_slot, &m->tokenizer, &m->add,
+                          &m->plain))
+        return -1;
+    if (!PyType_Check(cls) || !((PyTypeObject *)cls)->tp_alloc || !Py_TYPE(m->ids_slot)->tp_descr_set ||
+        !Py_TYPE(m->pending_slot)->tp_descr_set) {
+        PyErr_SetString(PyExc_TypeError, "make: expected (class, data descriptor, data descriptor, ...)");
+        return -1;
+    }
+    m->cls = (PyTypeObject *)cls;
+    return 0;
+}
+
+/* The object that holds one text's list (a new reference; the list's reference is taken over). */
+static PyObject *make_object(const object_maker *m, PyObject *list, PyObject *text) {
+    PyObject *obj = NULL, *n = PyLong_FromSsize_t(PyList_GET_SIZE(list));
+    PyObject *pending = n ? PyTuple_Pack(5, m->tokenizer, text, m->add, m->plain, n) : NULL;
+    Py_XDECREF(n);
+    if (pending && (obj = m->cls->tp_alloc(m->cls, 0)) &&
+        (Py_TYPE(m->ids_slot)->tp_descr_set(m->ids_slot, obj, list) ||
+         Py_TYPE(m->pending_slot)->tp_descr_set(m->pending_slot, obj, pending)))
+        Py_CLEAR(obj);
+    Py_XDECREF(pending);
+    Py_DECREF(list);
+    return obj;
+}
+
 /* encode_batch's lists, made from ids[built:upto] (each ids array freed once used). */
 typedef struct {
     CoreObject *self;
@@ -373,11 +417,14 @@ typedef struct {
     PyObject *result; /* NULL after a failure (the error is set) */
     size_t built;
     PyThreadState *save; /* while the GIL is released: the thread state to take it back with */
+    const object_maker *make; /* cls NULL: plain lists */
+    PyObject *seq;            /* the texts */
 } list_builder;
 
 static void build_lists(list_builder *b, size_t upto) {
     for (; b->result && b->built < upto; b->built++) {
         PyObject *one = list_of_ids(b->self, &b->ids[b->built], b->wrap);
+        if (one && b->make->cls) one = make_object(b->make, one, PySequence_Fast_GET_ITEM(b->seq, b->built));
         if (!one) Py_CLEAR(b->result);
         else PyList_SET_ITEM(b->result, (Py_ssize_t)b->built, one);
     }
@@ -459,21 +506,22 @@ static int parse_batch(CoreObject *self, PyObject *args, const char *format, bat
 
 static PyObject *BPE_encode_batch(CoreObject *self, PyObject *args) {
     batch_args a;
-    PyObject *texts;
+    PyObject *texts, *make = NULL;
     id_wrap wrap;
+    object_maker maker;
     memset(&wrap, 0, sizeof(wrap));
     a.threads = 1;
-    if (check_ready(self) || !PyArg_ParseTuple(args, "Oi|iy*y*:encode_batch", &texts, &a.pattern, &a.threads,
-                                               &wrap.before, &wrap.after))
+    if (check_ready(self) || !PyArg_ParseTuple(args, "Oi|iy*y*O:encode_batch", &texts, &a.pattern, &a.threads,
+                                               &wrap.before, &wrap.after, &make))
         return NULL;
-    if (check_pattern(a.pattern) || check_wrap(&wrap) ||
+    if (check_pattern(a.pattern) || check_wrap(&wrap) || check_maker(make, &maker) ||
         !(a.seq = PySequence_Fast(texts, "expected a sequence of str"))) {
         release_wrap(&wrap);
         return NULL;
     }
     size_t count = (size_t)PySequence_Fast_GET_SIZE(a.seq);
     bpe_ids *ids = PyMem_Calloc(count ? count : 1, sizeof(bpe_ids));
-    list_builder lists = {self, ids, &wrap, NULL, 0, NULL};
+    list_builder lists = {self, ids, &wrap, NULL, 0, NULL, &maker, a.seq};
     id_block *blocks = NULL;
     if (!ids) PyErr_NoMemory();
     else if (!self->ints && !(self->ints = PyMem_Calloc((size_t)self->max_id + 1, sizeof(PyObject *))))
@@ -571,8 +619,9 @@ static PyMethodDef BPE_methods[] = {
      "encode(text, pattern, before=b'', after=b'') -> list[int]: cut text with the pattern's scanner,\n"
      "BPE each piece (WordPiece: BERT's stages); `before`/`after` (uint32 buffers) go around the ids."},
     {"encode_batch", (PyCFunction)BPE_encode_batch, METH_VARARGS,
-     "encode_batch(texts, pattern, threads=1, before=b'', after=b'') -> list[list[int]]: encode for\n"
-     "each text, on up to `threads` threads, the GIL released once."},
+     "encode_batch(texts, pattern, threads=1, before=b'', after=b'', make=None) -> list[list[int]]: encode\n"
+     "for each text, on up to `threads` threads, the GIL released once; with `make`, each list goes into\n"
+     "an object (see object_maker in module.c)."},
     {"encode_arrays", (PyCFunction)BPE_encode_arrays, METH_VARARGS,
      "encode_arrays(texts, pattern, threads=1) -> (ids, offsets): every text's ids in one bytearray\n"
      "of native uint32, and len(texts) + 1 int64 offsets (text k: ids[offsets[k]:offsets[k+1]])."},
