@@ -71,6 +71,23 @@ def test_ids_that_are_no_token_fail_as_before(bad):
         face.decode_bytes([50257])
 
 
+@needs_core
+@pytest.mark.parametrize("at", [0, 511, 512, 513, 1500])
+def test_an_id_that_is_no_token_in_any_chunk(at):
+    """The core reads the ids 512 at a time ahead of the join: one that is no token (or no int) is
+    found wherever it sits, and the join of lists around the chunk size is whole."""
+    face = get_encoding("gpt2")
+    for n in [511, 512, 513, 1024, 1025, 2000]:
+        ids = [(k * 7919) % 50000 for k in range(n)]
+        assert fast.join_tokens(face._token_table, ids) == python_join(face, ids)
+    for bad in [50257, -1, "1", 10**30]:
+        ids = [31373] * 2000
+        ids[at] = bad
+        assert fast.join_tokens(face._token_table, ids) is None
+        with pytest.raises((KeyError, TypeError)):
+            face.decode_bytes(ids)
+
+
 def test_other_sequences_and_empty():
     face = get_encoding("gpt2")
     with pytest.raises(TypeError):  # as bytes.decode("utf-8", None)

@@ -860,13 +860,15 @@ static PyObject *split(PyObject *module, PyObject *args) {
  *
  * One pass into a buffer with room to spare (a short token is copied as 15 bytes: two moves, no
  * call), then the result made from it: two passes (lengths, then copies into the result) took
- * twice the time. */
+ * twice the time. The ids are read JOIN_CHUNK at a time ahead of the copies and their records
+ * prefetched: with cold caches (the table is 1.6 MB for cl100k) each record was a miss waited on
+ * alone; cl100k, en.txt's 248,157 ids: 1.7 -> 1.25 ms. */
 #define RECORD 16
 #define RECORD_LONG 0xFF
+#define JOIN_CHUNK 512 /* ids read ahead of the join, so that their records' cache misses overlap */
 
 /* The id in item, and where its bytes are (*src, *n); 0 when it is not a token of the table. */
-static inline int token_at(PyObject *item, const uint8_t *rec, size_t n_tokens, const Py_buffer *blob,
-                           const uint8_t **src, size_t *n) {
+static inline int id_of(PyObject *item, size_t n_tokens, uint32_t *out) {
     if (!PyLong_CheckExact(item)) return 0;
     long id;
 #if PY_VERSION_HEX >= 0x030C0000
@@ -876,6 +878,12 @@ static inline int token_at(PyObject *item, const uint8_t *rec, size_t n_tokens, 
 #endif
     else if ((id = PyLong_AsLong(item)) == -1 && PyErr_Occurred()) PyErr_Clear();
     if (id < 0 || (unsigned long)id >= n_tokens) return 0;
+    *out = (uint32_t)id;
+    return 1;
+}
+
+/* Where the bytes of token id are (*src, *n); 0 when the table has no token there. */
+static inline int token_at(uint32_t id, const uint8_t *rec, const Py_buffer *blob, const uint8_t **src, size_t *n) {
     const uint8_t *r = rec + (size_t)id * RECORD;
     if (r[0] < RECORD) {
         *n = r[0];
@@ -914,10 +922,20 @@ static PyObject *join_tokens(PyObject *module, PyObject *args, PyObject *kwds) {
         PyErr_NoMemory();
         goto done;
     }
+    uint32_t chunk[JOIN_CHUNK];
     for (size_t k = 0; k < count; k++) {
         const uint8_t *src = NULL;
         size_t n = 0;
-        if (!token_at(PyList_GET_ITEM(ids, k), records.buf, n_tokens, &blob, &src, &n)) {
+        if (k % JOIN_CHUNK == 0) { /* the next ids, their records asked for at once */
+            for (size_t j = 0; j < JOIN_CHUNK && k + j < count; j++) {
+                if (!id_of(PyList_GET_ITEM(ids, k + j), n_tokens, &chunk[j])) {
+                    out = Py_NewRef(Py_None);
+                    goto done;
+                }
+                __builtin_prefetch((const uint8_t *)records.buf + (size_t)chunk[j] * RECORD);
+            }
+        }
+        if (!token_at(chunk[k % JOIN_CHUNK], records.buf, &blob, &src, &n)) {
             out = Py_NewRef(Py_None);
             goto done;
         }
