@@ -158,11 +158,13 @@ static inline void memo_add(bpe_memo *m, const uint8_t *p, const piece_key *k, c
 typedef struct {
     uint32_t *buf;          /* per-symbol arrays */
     size_t buf_n;
-    uint32_t *heads;        /* bucket queue: one list head per rank, all empty between pieces */
+    uint32_t *heads;        /* bucket queue: each rank's newest block in pool, all empty between pieces */
     uint64_t *bits;         /* its non-empty buckets: `words` words, then a summary bit per word */
     size_t words;
-    uint32_t *pool;         /* list entries: (position, next entry) */
+    uint32_t *pool;         /* blocks of BLOCK uint32: the next (older) block, a count, positions */
     size_t pool_len, pool_cap;
+    uint32_t *pos;          /* a bucket's positions, taken out of it */
+    size_t pos_cap;
 } merge_scratch;
 
 void bpe_merge_linear(const bpe_tables *t, const uint8_t *p, size_t n, bpe_ids *out);

@@ -255,20 +255,30 @@ static uint32_t bucket_next(const merge_scratch *sc, uint32_t from) {
     return (uint32_t)(w * 64 + (size_t)__builtin_ctzll(sc->bits[w]));
 }
 
+/* A bucket is a chain of blocks of BLOCK uint32 (one cache line): the next, older block, how many
+ * positions this one holds, and up to BLOCK - 2 positions. One entry per list node made taking a
+ * bucket a chase of one cache miss per position through a pool of tens of MB (half the time of a
+ * 1 MB piece); blocks make it one miss per 14 positions. */
+#define BLOCK 16
+
 static int bucket_push(merge_scratch *sc, uint32_t r, uint32_t pos) {
-    if (sc->pool_len + 2 > sc->pool_cap) {
-        size_t cap = sc->pool_cap ? 2 * sc->pool_cap : 4096;
-        uint32_t *pool = realloc(sc->pool, cap * sizeof(uint32_t));
-        if (!pool) return -1;
-        sc->pool = pool;
-        sc->pool_cap = cap;
+    uint32_t b = sc->heads[r];
+    if (b == BPE_NONE || sc->pool[b + 1] == BLOCK - 2) {
+        if (sc->pool_len + BLOCK > sc->pool_cap) {
+            size_t cap = sc->pool_cap ? 2 * sc->pool_cap : 4096 * BLOCK;
+            uint32_t *pool = cap < BPE_NONE ? realloc(sc->pool, cap * sizeof(uint32_t)) : NULL;
+            if (!pool) return -1;
+            sc->pool = pool;
+            sc->pool_cap = cap;
+        }
+        uint32_t fresh = (uint32_t)sc->pool_len;
+        sc->pool_len += BLOCK;
+        sc->pool[fresh] = b;
+        sc->pool[fresh + 1] = 0;
+        if (b == BPE_NONE) bucket_mark(sc, r);
+        sc->heads[r] = b = fresh;
     }
-    uint32_t e = (uint32_t)sc->pool_len;
-    sc->pool[e] = pos;
-    sc->pool[e + 1] = sc->heads[r];
-    sc->pool_len += 2;
-    if (sc->heads[r] == BPE_NONE) bucket_mark(sc, r);
-    sc->heads[r] = e;
+    sc->pool[b + 2 + sc->pool[b + 1]++] = pos;
     return 0;
 }
 
@@ -277,10 +287,24 @@ static int cmp_u32(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Empty bucket r into pos[] in increasing order; returns how many. */
-static size_t bucket_take(merge_scratch *sc, uint32_t r, uint32_t *pos) {
+/* Empty bucket r into sc->pos in increasing order; returns how many, or SIZE_MAX when out of
+ * memory. The newest positions come first (a bucket filled left to right is reversed, not sorted). */
+static size_t bucket_take(merge_scratch *sc, uint32_t r) {
     size_t k = 0;
-    for (uint32_t e = sc->heads[r]; e != BPE_NONE; e = sc->pool[e + 1]) pos[k++] = sc->pool[e];
+    for (uint32_t b = sc->heads[r]; b != BPE_NONE; b = sc->pool[b]) {
+        uint32_t count = sc->pool[b + 1];
+        if (sc->pool[b] != BPE_NONE) __builtin_prefetch(&sc->pool[sc->pool[b]]);
+        if (k + count > sc->pos_cap) {
+            size_t cap = sc->pos_cap ? 2 * sc->pos_cap : 4096;
+            while (cap < k + count) cap *= 2;
+            uint32_t *more = realloc(sc->pos, cap * sizeof(uint32_t));
+            if (!more) return SIZE_MAX;
+            sc->pos = more;
+            sc->pos_cap = cap;
+        }
+        while (count) sc->pos[k++] = sc->pool[b + 2 + --count];
+    }
+    uint32_t *pos = sc->pos;
     sc->heads[r] = BPE_NONE;
     bucket_unmark(sc, r);
     int ascending = 1, descending = 1;
@@ -306,6 +330,11 @@ static size_t bucket_take(merge_scratch *sc, uint32_t r, uint32_t *pos) {
 static uint32_t merge_bucket(const bpe_tables *t, symbols *sy, merge_scratch *sc, uint32_t r,
                              const uint32_t *pos, size_t k) {
     for (size_t i = 0; i < k; i++) {
+        if (i + 8 < k) { /* the positions are scattered over arrays of several MB: fetch ahead */
+            __builtin_prefetch(&sy->rank[pos[i + 8]]);
+            __builtin_prefetch(&sy->next[pos[i + 8]]);
+            __builtin_prefetch(&sy->ids[pos[i + 8]]);
+        }
         uint32_t x = pos[i], w = sy->prev[x];
         if (sy->rank[x] != r) continue; /* merged away, or its pair changed since it was filed */
         merge_at(t, sy, x);
@@ -332,18 +361,17 @@ static uint32_t merge_bucket(const bpe_tables *t, symbols *sy, merge_scratch *sc
 
 static int merge_buckets(const bpe_tables *t, const uint8_t *p, const uint32_t *start, uint32_t n, bpe_ids *out,
                          merge_scratch *sc) {
-    uint32_t *buf = symbol_arrays(sc, n, 6);
+    uint32_t *buf = symbol_arrays(sc, n, 5);
     if (!buf || bucket_tables(sc, (size_t)t->max_rank + 1)) return -1;
     symbols sy = {buf, buf + n, buf + 2 * (size_t)n, buf + 3 * (size_t)n, buf + 4 * (size_t)n};
-    uint32_t *pos = buf + 5 * (size_t)n;
     symbols_init(t, &sy, p, start, n);
     sc->pool_len = 0;
     int rc = 0;
     for (uint32_t i = 0; i < n && !rc; i++)
         if (sy.rank[i] != BPE_NONE) rc = bucket_push(sc, sy.rank[i], i);
     for (uint32_t r = rc ? BPE_NONE : bucket_next(sc, 0); r != BPE_NONE;) {
-        size_t k = bucket_take(sc, r, pos);
-        uint32_t from = merge_bucket(t, &sy, sc, r, pos, k);
+        size_t k = bucket_take(sc, r);
+        uint32_t from = k == SIZE_MAX ? BPE_NONE - 1 : merge_bucket(t, &sy, sc, r, sc->pos, k);
         if (from == BPE_NONE - 1) {
             rc = -1;
             break;
@@ -378,5 +406,6 @@ void bpe_merge_scratch_free(merge_scratch *sc) {
     free(sc->heads);
     free(sc->bits);
     free(sc->pool);
+    free(sc->pos);
     memset(sc, 0, sizeof(*sc));
 }
