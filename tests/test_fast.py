@@ -159,6 +159,28 @@ def test_pattern_corners(trio, text):
     check(name, face, theirs, text)
 
 
+def test_texts_of_every_storage_kind(trio):
+    """The core transcodes a str to UTF-8 itself, ASCII runs 16 (1-byte storage) or 8 (2-byte) code
+    points at a time: a character that is not ASCII at every offset around those blocks, in each
+    storage kind, one text and a batch."""
+    name, face, theirs = trio
+    texts = []
+    for odd in ["\u00e9", "\u00ff", "\u4e2d", "\u0100", "\uffff", "\U0001f600", "\u00e9\u4e2d", "\u4e2d\u00ff"]:
+        for before in range(0, 35):
+            for after in [0, 1, 7, 8, 9, 15, 16, 17, 40]:
+                texts.append("ab cd" * (before // 5) + "x" * (before % 5) + odd + "y" * after + odd * (after % 3))
+    ids = [theirs.encode_ordinary(t) for t in texts]
+    assert [face.encode_ordinary(t) for t in texts] == ids
+    assert face.encode_ordinary_batch(texts) == ids
+    with pytest.raises(InvalidTextError):  # a lone surrogate after an ASCII block: the reference's error
+        face.tokenizer.encode("a" * 20 + "\ud800")
+    if fast.available():
+        from subtok import _core
+
+        with pytest.raises(UnicodeEncodeError):  # what the core raises, for subtok.fast to fall back on
+            _core.split("a" * 20 + "\ud800", 0)
+
+
 def test_nul_and_surrogates(trio):
     name, face, theirs = trio
     tok = face.tokenizer

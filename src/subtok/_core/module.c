@@ -105,13 +105,15 @@ static memo_pool *memos_of(CoreObject *self) {
 typedef struct {
     const uint8_t *s;
     size_t n;
-    PyObject *owner; /* a bytes object holding s, or NULL when s is the str's own ASCII data */
+    uint8_t *buf; /* malloc'd memory holding s, or NULL when s is the str's own ASCII data */
 } utf8_text;
 
-/* The UTF-8 bytes of a str: ASCII strings are used in place; others are encoded into a bytes
- * object (not PyUnicode_AsUTF8, which would keep a UTF-8 copy alive inside the str for good). A str
- * with lone surrogates raises UnicodeEncodeError, like the reference. */
+/* The UTF-8 bytes of a str: ASCII strings are used in place; others are encoded into memory of
+ * our own, freed with free(t.buf) (not PyUnicode_AsUTF8, which would keep a UTF-8 copy alive
+ * inside the str for good). A str with lone surrogates raises UnicodeEncodeError, like the
+ * reference. */
 static int utf8_of(PyObject *text, utf8_text *out) {
+    out->buf = NULL;
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "expected a str, got %.100s", Py_TYPE(text)->tp_name);
         return -1;
@@ -122,14 +124,28 @@ static int utf8_of(PyObject *text, utf8_text *out) {
     if (PyUnicode_IS_ASCII(text)) {
         out->s = (const uint8_t *)PyUnicode_DATA(text);
         out->n = (size_t)PyUnicode_GET_LENGTH(text);
-        out->owner = NULL;
         return 0;
     }
-    PyObject *b = PyUnicode_AsUTF8String(text);
-    if (!b) return -1;
-    out->s = (const uint8_t *)PyBytes_AS_STRING(b);
-    out->n = (size_t)PyBytes_GET_SIZE(b);
-    out->owner = b;
+    size_t len = (size_t)PyUnicode_GET_LENGTH(text), cap = 0;
+    text_view view = {PyUnicode_DATA(text), len, (int)PyUnicode_KIND(text), 0, 0};
+    int surrogate;
+    size_t n = utf8_encode(&view, &out->buf, &cap, &surrogate);
+    if (n == (size_t)-1) {
+        free(out->buf);
+        out->buf = NULL;
+        if (!surrogate) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        PyObject *b = PyUnicode_AsUTF8String(text); /* raises UnicodeEncodeError */
+        if (b) {
+            Py_DECREF(b);
+            PyErr_SetString(PyExc_UnicodeError, "a text could not be encoded to UTF-8");
+        }
+        return -1;
+    }
+    out->s = out->buf;
+    out->n = n;
     return 0;
 }
 
@@ -338,7 +354,7 @@ static PyObject *BPE_encode(CoreObject *self, PyObject *args) {
     if (!encode_texts(self, pattern, &t, &ids, 1)) result = list_of_ids(self, &ids, &wrap);
     free(ids.ids);
 out:
-    Py_XDECREF(t.owner);
+    free(t.buf);
     release_wrap(&wrap);
     return result;
 }
@@ -846,7 +862,7 @@ static PyObject *split(PyObject *module, PyObject *args) {
         if (!v || PyList_Append(ends, v)) Py_CLEAR(ends);
         Py_XDECREF(v);
     }
-    Py_XDECREF(t.owner);
+    free(t.buf);
     return ends;
 }
 
