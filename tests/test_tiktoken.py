@@ -131,6 +131,28 @@ def test_saved_tokenizer_json_in_hugging_face(pair):
     assert hf.decode(ref.encode(ALL[0])) == ALL[0]
 
 
+def test_merges_given_as_ids_read_as_the_string_pairs():
+    """from_ranks hands the model its merges as ids (IdMerges); ``model.merges``, made when read, is
+    the list of string pairs the model would have been given, and with_special_tokens keeps it."""
+    from subtok.models.bpe import IdMerges
+
+    ranks = {b"a": 0, b"b": 1, b"ab": 2, b"ba": 3, b"aba": 4, b"\xff": 5, b"a\xff": 6}
+    tok = tiktoken_format.from_ranks(ranks, pattern=r"\S+|\s+", special_tokens={"<s>": 7})
+    standin = tiktoken_format._standin
+    expected = []
+    for a, b in tiktoken_format.merges_from_ranks(ranks):
+        ab = standin(a + b)
+        expected.append((ab[:len(a)], ab[len(a):]))
+    assert tok.model._merges is None and tok.model.merges == expected
+    again = tiktoken_format.with_special_tokens(tok, {"<t>": 8})
+    assert again.model.merges == expected
+    assert again.encode("abab\xff", add_special_tokens=False).ids == tok.encode("abab\xff", add_special_tokens=False).ids
+    with pytest.raises(TokenizerFormatError, match="not in model.vocab"):
+        BPE({"a": 0, "b": 1}, IdMerges([(0, 1, 2)]))
+    with pytest.raises(TokenizerFormatError, match="listed twice"):
+        BPE({"a": 0, "b": 1, "ab": 2}, IdMerges([(0, 1, 2), (0, 1, 2)]))
+
+
 def test_every_token_is_reachable(pair):
     """In OpenAI's files every token is built by merging: one merge per token of 2+ bytes."""
     name, ours, ref = pair

@@ -38,6 +38,7 @@ from ..added_tokens import AddedToken
 from ..bytes_map import BYTES_TO_UNICODE, UNICODE_TO_BYTES
 from ..errors import TokenizerFormatError
 from ..models import BPE
+from ..models.bpe import IdMerges
 from ..patterns import GPT2_PATTERN, Regex
 from ..tokenizer import Tokenizer
 
@@ -274,10 +275,9 @@ def from_ranks(ranks: Mapping[bytes, int], *, pattern: str, special_tokens: Mapp
     vocab = {_standin(t): r + id_offset for t, r in ranks.items()}
     if len(set(vocab.values())) != len(vocab):
         raise TokenizerFormatError("two tokens have the same rank; each rank must be used once", file=file)
-    merges = []
-    for a, b in merges_from_ranks(ranks):
-        ab = _standin(a + b)
-        merges.append((ab[:len(a)], ab[len(a):]))
+    # as ids: the model makes its string pairs only if they are asked for (36 MB for o200k_base)
+    merges = IdMerges([(ranks[a] + id_offset, ranks[b] + id_offset, ranks[a + b] + id_offset)
+                       for a, b in merges_from_ranks(ranks)])
     return _assemble(vocab, merges, pattern, special_tokens, file)
 
 
@@ -292,10 +292,12 @@ def with_special_tokens(tokenizer: Tokenizer, special_tokens: Mapping[str, int])
     old = tokenizer.added_vocabulary.special_set
     vocab = {s: id for s, id in model.vocab.items() if s not in old}
     pattern = pre.pretokenizers[0].pattern.subtok_source
-    return _assemble(vocab, model.merges, pattern, special_tokens, None)
+    by_rank = sorted(model._ranks.items(), key=lambda item: item[1][0])
+    merges = IdMerges([(a, b, new) for (a, b), (_, new) in by_rank]) if model.merge_ranks is None else model.merges
+    return _assemble(vocab, merges, pattern, special_tokens, None)
 
 
-def _assemble(vocab: dict[str, int], merges: list[tuple[str, str]], pattern: str,
+def _assemble(vocab: dict[str, int], merges: list[tuple[str, str]] | IdMerges, pattern: str,
               special_tokens: Mapping[str, int], file: str | None) -> Tokenizer:
     """The Tokenizer from regular tokens (byte-level strings -> ids), merges, pattern and specials."""
     try:

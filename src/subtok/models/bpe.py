@@ -32,8 +32,25 @@ _MEMO_LIMIT = 200_000
 _LINEAR_LIMIT = 48  # symbols; above this the heap wins
 
 
+class IdMerges:
+    """Merges given as ids, ``(left, right, merged)`` per merge, lowest rank first, no pair twice:
+    what a loader that has ids (tiktoken's ranks) passes to `BPE` instead of string pairs. The model
+    then keeps only its id table and makes ``BPE.merges`` when it is first read (for o200k_base the
+    string pairs were 36 MB of the 190 MB a loaded tokenizer took).
+
+    >>> bpe = BPE({"h": 0, "i": 1, "hi": 2}, IdMerges([(0, 1, 2)]))
+    >>> bpe.tokenize("hi"), bpe.merges
+    ([(2, 'hi', (0, 2))], [('h', 'i')])
+    """
+
+    __slots__ = ("triples",)
+
+    def __init__(self, triples: list[tuple[int, int, int]]) -> None:
+        self.triples = triples
+
+
 class BPE(Model):
-    def __init__(self, vocab: dict[str, int], merges: list[tuple[str, str]], *, dropout: float | None = None,
+    def __init__(self, vocab: dict[str, int], merges: list[tuple[str, str]] | IdMerges, *, dropout: float | None = None,
                  unk_token: str | None = None, continuing_subword_prefix: str | None = None,
                  end_of_word_suffix: str | None = None, fuse_unk: bool = False, byte_fallback: bool = False,
                  ignore_merges: bool = False, merge_ranks: Sequence[int] | None = None,
@@ -42,7 +59,8 @@ class BPE(Model):
             raise ValueError(f"BPE dropout must be between 0 and 1, got {dropout}")
         self.vocab = dict(vocab)
         self._vocab_r = {v: k for k, v in self.vocab.items()}
-        self.merges = [tuple(m) for m in merges]
+        by_id = merges if isinstance(merges, IdMerges) else None
+        self._merges: list[tuple[str, str]] | None = None if by_id else [tuple(m) for m in merges]
         self.dropout = dropout
         self.unk_token = unk_token
         self.continuing_subword_prefix = continuing_subword_prefix
@@ -51,7 +69,7 @@ class BPE(Model):
         self.byte_fallback = byte_fallback
         self.ignore_merges = ignore_merges
         self.merge_ranks = None if merge_ranks is None else [int(r) for r in merge_ranks]
-        if self.merge_ranks is not None and len(self.merge_ranks) != len(self.merges):
+        if self.merge_ranks is not None and (by_id or len(self.merge_ranks) != len(self.merges)):
             raise TokenizerFormatError(f"merge_ranks has {len(self.merge_ranks)} ranks for {len(self.merges)} merges; "
                                        "give one rank per merge", path="model.merge_ranks")
         self.unk_as_text = unk_as_text
@@ -62,9 +80,29 @@ class BPE(Model):
                                        path="model.user_defined_symbols")
         self._symbols_rx = regex.compile("|".join(regex.escape(t) for t in sorted(
             self.user_defined_symbols, key=len, reverse=True))) if self.user_defined_symbols else None
-        self._ranks = self._build_ranks()
+        self._ranks = self._build_ranks() if by_id is None else self._ranks_of_ids(by_id)
         self._memo: dict[str, list[Token]] = {}
         self._byte_ids = [self.vocab.get(f"<0x{b:02X}>") for b in range(256)]
+
+    @property
+    def merges(self) -> list[tuple[str, str]]:
+        """The merges as (left, right) token strings, lowest rank first."""
+        if self._merges is None:  # given as ids: made from the id table (its order is the ranks')
+            r = self._vocab_r
+            self._merges = [(r[a], r[b]) for a, b in self._ranks]
+        return self._merges
+
+    def _ranks_of_ids(self, merges: IdMerges) -> dict[tuple[int, int], tuple[int, int]]:
+        ranks: dict[tuple[int, int], tuple[int, int]] = {}
+        known = self._vocab_r
+        for i, (a, b, new) in enumerate(merges.triples):
+            if a not in known or b not in known or new not in known:
+                raise TokenizerFormatError(f"merge {i} ({a}, {b}) -> {new} uses an id that is not in model.vocab",
+                                           path=f"model.merges[{i}]")
+            if (a, b) in ranks:
+                raise TokenizerFormatError(f"merge {i} ({a}, {b}) is listed twice", path=f"model.merges[{i}]")
+            ranks[(a, b)] = (i, new)
+        return ranks
 
     def _build_ranks(self) -> dict[tuple[int, int], tuple[int, int]]:
         plen = len(self.continuing_subword_prefix or "")
