@@ -514,3 +514,24 @@ def test_ids_the_core_cannot_hold_leave_it_to_the_reference():
     bert.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     assert fast._plan(bert) is None
     assert bert.encode("hi hix").ids == reference_ids(bert, "hi hix") == [1, 1, -5]
+
+
+@needs_core
+def test_core_finds_a_few_added_tokens_itself():
+    """One text's encode hands up to 16 added tokens' UTF-8 to the core (`stop`), which answers None
+    when one occurs (the caller then splits them out): at the start, the end, after characters that
+    are not ASCII, overlapping a near miss; and refuses a `stop` that is not a tuple of non-empty bytes."""
+    face = get_encoding("cl100k_base")
+    core = fast._plan(face.tokenizer).core
+    stop = (b"<|endoftext|>", b"<|fim_prefix|>")
+    for text in ["<|endoftext|>", "x<|endoftext|>", "\u00e9\u4e2d<|fim_prefix|>", "<|endoftext<|endoftext|>",
+                 "<<|fim_prefix|>>", "a" * 100 + "<|endoftext|>"]:
+        assert core.encode(text, 1, b"", b"", stop) is None, text
+    for text in ["", "<|endoftext|", "<|endoftext", "|endoftext|>", "<|fim_prefix", "\u00e9" * 50 + "<"]:
+        assert core.encode(text, 1, b"", b"", stop) == core.encode(text, 1), text
+    for bad in [[b"<|"], (b"",), ("<|",), 5]:
+        with pytest.raises(TypeError):
+            core.encode("text", 1, b"", b"", bad)
+    text = "a<|endoftext|>b<|fim_prefix|>c"
+    assert face.encode(text, allowed_special="all") == official_tiktoken("cl100k_base", face).encode(
+        text, allowed_special="all")

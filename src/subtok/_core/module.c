@@ -1,7 +1,7 @@
 /* subtok._core: the compiled core's Python face.
  *
  *   BPE(blob, token_lens, token_ids, left, right, rank, merged, byte_ids, ignore_merges)
- *       .encode(text, pattern, before=b"", after=b"") -> list[int]
+ *       .encode(text, pattern, before=b"", after=b"", stop=None) -> list[int] | None
  *       .encode_batch(texts, pattern, threads=1, before=b"", after=b"", make=None) -> list[list[int]]
  *           (before/after: uint32 ids put around each text's ids, e.g. [CLS] ... [SEP])
  *       .encode_arrays(texts, pattern, threads=1) -> (bytearray of uint32 ids, bytearray of int64 offsets)
@@ -340,16 +340,52 @@ static int encode_texts(CoreObject *self, int pattern, const utf8_text *texts, b
     return failed ? -1 : 0;
 }
 
+/* Whether t[0:m] (m > 0) occurs in s[0:n]: memchr for its first byte, then a compare. */
+static int occurs(const uint8_t *s, size_t n, const uint8_t *t, size_t m) {
+    for (size_t i = 0; m <= n && i <= n - m;) {
+        const uint8_t *p = memchr(s + i, t[0], n - m + 1 - i);
+        if (!p) return 0;
+        if (memcmp(p, t, m) == 0) return 1;
+        i = (size_t)(p - s) + 1;
+    }
+    return 0;
+}
+
+/* Whether any of the non-empty bytes objects of the tuple `stop` occurs in t; -1 on a bad argument. */
+static int any_occurs(const utf8_text *t, PyObject *stop) {
+    if (!PyTuple_Check(stop)) {
+        PyErr_SetString(PyExc_TypeError, "stop: expected a tuple of bytes");
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(stop); k++) {
+        PyObject *b = PyTuple_GET_ITEM(stop, k);
+        if (!PyBytes_Check(b) || PyBytes_GET_SIZE(b) == 0) {
+            PyErr_SetString(PyExc_TypeError, "stop: expected a tuple of non-empty bytes");
+            return -1;
+        }
+        if (occurs(t->s, t->n, (const uint8_t *)PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b))) return 1;
+    }
+    return 0;
+}
+
 static PyObject *BPE_encode(CoreObject *self, PyObject *args) {
-    PyObject *text;
+    PyObject *text, *stop = NULL;
     int pattern;
     id_wrap wrap;
     memset(&wrap, 0, sizeof(wrap));
-    if (check_ready(self) || !PyArg_ParseTuple(args, "Ui|y*y*:encode", &text, &pattern, &wrap.before, &wrap.after))
+    if (check_ready(self) ||
+        !PyArg_ParseTuple(args, "Ui|y*y*O:encode", &text, &pattern, &wrap.before, &wrap.after, &stop))
         return NULL;
     PyObject *result = NULL;
     utf8_text t = {NULL, 0, NULL};
     if (check_pattern(pattern) || check_wrap(&wrap) || utf8_of(text, &t)) goto out;
+    if (stop && stop != Py_None) { /* the caller splits out added tokens itself when one is there */
+        int found = any_occurs(&t, stop);
+        if (found) {
+            if (found > 0) result = Py_NewRef(Py_None);
+            goto out;
+        }
+    }
     bpe_ids ids = {NULL, 0, 0};
     if (!encode_texts(self, pattern, &t, &ids, 1)) result = list_of_ids(self, &ids, &wrap);
     free(ids.ids);
@@ -632,8 +668,9 @@ static PyObject *BPE_encode_piece(CoreObject *self, PyObject *arg) {
 
 static PyMethodDef BPE_methods[] = {
     {"encode", (PyCFunction)BPE_encode, METH_VARARGS,
-     "encode(text, pattern, before=b'', after=b'') -> list[int]: cut text with the pattern's scanner,\n"
-     "BPE each piece (WordPiece: BERT's stages); `before`/`after` (uint32 buffers) go around the ids."},
+     "encode(text, pattern, before=b'', after=b'', stop=None) -> list[int] | None: cut text with the\n"
+     "pattern's scanner, BPE each piece (WordPiece: BERT's stages); `before`/`after` (uint32 buffers) go\n"
+     "around the ids; None when one of the bytes in the tuple `stop` occurs in the text's UTF-8."},
     {"encode_batch", (PyCFunction)BPE_encode_batch, METH_VARARGS,
      "encode_batch(texts, pattern, threads=1, before=b'', after=b'', make=None) -> list[list[int]]: encode\n"
      "for each text, on up to `threads` threads, the GIL released once; with `make`, each list goes into\n"
