@@ -3,7 +3,8 @@
 # for leaks under valgrind (memcheck). Builds a separate, instrumented copy of subtok._core in a
 # temporary directory and puts it first on the import path; the checkout's build is left alone.
 #
-#   tools/sanitize_fast.sh [pytest args]    (default: tests/test_fast.py tests/test_fast_wordpiece.py
+#   tools/sanitize_fast.sh [pytest args]    (default: tests/test_fast.py tests/test_fast_batch.py
+#                                            tests/test_fast_decode.py tests/test_fast_wordpiece.py
 #                                            tests/test_fast_charbpe.py tests/test_fast_unigram.py
 #                                            tests/test_tiktoken.py)
 #
@@ -29,8 +30,9 @@ gcc -shared -fPIC -O1 -g -std=c99 -fno-omit-frame-pointer -fsanitize=address,und
 gcc -shared -fPIC -O1 -g -std=c99 -I"$inc" "$src"/*.c -lm \
   -o "$tmp/plain/subtok/_core$suffix"
 tests=("$@")
-[ ${#tests[@]} -eq 0 ] && tests=(tests/test_fast.py tests/test_fast_wordpiece.py tests/test_fast_charbpe.py
-                                 tests/test_fast_unigram.py tests/test_tiktoken.py)
+[ ${#tests[@]} -eq 0 ] && tests=(tests/test_fast.py tests/test_fast_batch.py tests/test_fast_decode.py
+                                 tests/test_fast_wordpiece.py tests/test_fast_charbpe.py tests/test_fast_unigram.py
+                                 tests/test_tiktoken.py)
 
 echo "== AddressSanitizer + UBSan: pytest ${tests[*]}"
 # Python's own allocations are not instrumented; leaks are left to valgrind below (CPython keeps
