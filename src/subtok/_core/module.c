@@ -977,18 +977,16 @@ static PyObject *join_tokens(PyObject *module, PyObject *args, PyObject *kwds) {
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*y*O!|z:join_tokens", kwlist, &blob, &records, &PyList_Type, &ids,
                                      &errors))
         return NULL;
-    char *buf = NULL;
+    PyObject *joined = NULL; /* the bytes are joined right into a bytes object, shrunk at the end */
+    char *buf;
     if (records.len % RECORD) {
         PyErr_SetString(PyExc_ValueError, "join_tokens: the records are not 16 bytes each");
         goto done;
     }
     size_t n_tokens = (size_t)records.len / RECORD, count = (size_t)PyList_GET_SIZE(ids);
     size_t cap = 4 * count + 64, at = 0;
-    buf = PyMem_Malloc(cap);
-    if (!buf) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    if (!(joined = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)cap))) goto done;
+    buf = PyBytes_AS_STRING(joined);
     uint32_t chunk[JOIN_CHUNK];
     for (size_t k = 0; k < count; k++) {
         const uint8_t *src = NULL;
@@ -1010,20 +1008,24 @@ static PyObject *join_tokens(PyObject *module, PyObject *args, PyObject *kwds) {
         size_t need = n < RECORD ? RECORD - 1 : n;
         if (at + need > cap) {
             while (at + need > cap) cap *= 2;
-            char *more = PyMem_Realloc(buf, cap);
-            if (!more) {
-                PyErr_NoMemory();
+            if (cap > (size_t)PY_SSIZE_T_MAX || _PyBytes_Resize(&joined, (Py_ssize_t)cap) < 0) {
+                if (!PyErr_Occurred()) PyErr_NoMemory();
                 goto done;
             }
-            buf = more;
+            buf = PyBytes_AS_STRING(joined);
         }
         if (n < RECORD) memcpy(buf + at, src, RECORD - 1); /* a fixed size: two moves */
         else memcpy(buf + at, src, n);
         at += n;
     }
-    out = errors ? PyUnicode_DecodeUTF8(buf, (Py_ssize_t)at, errors) : PyBytes_FromStringAndSize(buf, (Py_ssize_t)at);
+    if (errors) {
+        out = PyUnicode_DecodeUTF8(buf, (Py_ssize_t)at, errors);
+    } else if (_PyBytes_Resize(&joined, (Py_ssize_t)at) == 0) {
+        out = joined;
+        joined = NULL;
+    }
 done:
-    PyMem_Free(buf);
+    Py_XDECREF(joined);
     PyBuffer_Release(&blob);
     PyBuffer_Release(&records);
     return out;
