@@ -99,7 +99,13 @@ class FastPathWarning(RuntimeWarning):
 
 
 _forced_reference = os.environ.get("SUBTOK_PURE", "").strip() not in ("", "0")
-_local = threading.local()  # .reference is True while an Encoding asks the reference for its fields
+class _Local(threading.local):
+    reference = False  # True while an Encoding asks the reference for its fields (on this thread)
+
+
+# (a class default, not getattr(local, name, False): that raised and caught an AttributeError on
+# every encode, a sixth of the time of a short text's Tokenizer.encode)
+_local = _Local()
 _warned = False
 
 
@@ -123,7 +129,7 @@ def use_reference(on: bool = True) -> None:
 @contextlib.contextmanager
 def _reference_only() -> Iterator[None]:
     """The reference, in this thread only, for the duration."""
-    before = getattr(_local, "reference", False)
+    before = _local.reference
     _local.reference = True
     try:
         yield
@@ -439,7 +445,7 @@ def _warn_missing() -> None:
 # -- encoding ---------------------------------------------------------------------------------------
 
 def _active() -> bool:
-    return not _forced_reference and not getattr(_local, "reference", False)
+    return not _forced_reference and not _local.reference
 
 
 def _text_ids(tokenizer: Any, plan: _Plan, text: str) -> list[int] | None:
@@ -447,10 +453,14 @@ def _text_ids(tokenizer: Any, plan: _Plan, text: str) -> list[int] | None:
     take the text (a lone surrogate: the reference raises the error)."""
     added = tokenizer.added_vocabulary
     core, pattern = plan.core, plan.pattern
-    if not _raw_split_fits(tokenizer):
+    raw, norm = added.raw_matcher, added.normalized_matcher
+    if tokenizer.normalizer is not None and norm.rx is not None:  # _raw_split_fits, inlined (every call)
         return None
+    entry = _FINDERS.get(id(added))
+    if entry is None or entry[0] is not raw or entry[1] is not norm:
+        entry = _finder(added)
     try:
-        stop = _finder(added)[3]
+        stop = entry[3]
         if stop is not None:  # a few added tokens: the core looks for them in the text's UTF-8 itself
             ids = core.encode(text, pattern, b"", b"", stop)
             if ids is not None:
