@@ -48,6 +48,17 @@ def test_the_fast_path_is_taken(j2):
     assert type(ours.encode("hello world", add_special_tokens=False)) is fast.LazyEncoding
 
 
+def test_texts_with_the_first_character_of_added_tokens(j2):
+    """j2's 26,089 added tokens all start with "<": the core is asked only whether a "<" is in the
+    text, and a text with one goes to the added-token split, with a token in it or not."""
+    ours, sp = j2
+    assert fast._finder(ours.added_vocabulary)[3] in (None, (b"<",))
+    tokens = sorted(ours.added_vocabulary.raw_matcher.ids)[:50:7]
+    for text in ["a < b", "<", "x<", "<<>>", "if a<b and b>c: pass"] + [f"see {t} here" for t in tokens] + \
+            [f"{t}{t}<{t[1:]}" for t in tokens[:3]]:
+        check(ours, sp.encode, text)
+
+
 def test_corpus_and_edges(j2):
     ours, sp = j2
     for text in ALL + EDGE:

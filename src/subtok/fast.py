@@ -507,9 +507,13 @@ def _finder(added: Any) -> tuple[Any, Any, Any, tuple[bytes, ...] | None]:
         elif len(contents) > _FEW_TOKENS or "" in finder:
             finder = regex.compile("|".join(regex.escape(c) for c in contents))
         stop = None
-        if len(contents) <= _CORE_FINDS and "" not in contents:
+        firsts = sorted({c[0] for c in contents if c})
+        # the tokens themselves, or (many tokens: j2's 26,089 all start with "<") their first characters:
+        # a text with none of those holds none of them; one that has one goes to the split (exact either way)
+        look_for = contents if len(contents) <= _CORE_FINDS else firsts if len(firsts) <= _CORE_FINDS else None
+        if look_for is not None and "" not in contents:
             try:
-                stop = tuple(c.encode("utf-8") for c in contents)
+                stop = tuple(c.encode("utf-8") for c in look_for)
             except UnicodeEncodeError:  # a token with a lone surrogate: left to the Python search
                 stop = None
         entry = (raw, norm, finder, stop)
