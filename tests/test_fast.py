@@ -197,55 +197,6 @@ def test_nul_and_surrogates(trio):
 
 # -- the scanners, every code point -----------------------------------------------------------------
 
-CONTEXTS = {  # joined into one text, so each code point also has the next sample's start after it
-    "alone": lambda c: c,
-    "a+c+1": lambda c: "a" + c + "1",
-    "space+c+'s": lambda c: " " + c + "'s",
-}
-
-
-@needs_core
-@pytest.mark.parametrize("kind", range(3), ids=NAMES)
-def test_scanner_cuts_like_the_pattern_for_every_code_point(kind):
-    """Every code point, alone and in small contexts, through the C scanner and the reference's
-    pattern. The code points on which the reference switches to its Oniguruma-fixed pattern
-    (`trigger`) are run apart from the others, exactly as the reference would run them; each
-    group is one long text (neighbours are contexts too)."""
-    from subtok import _core
-
-    rx = compile_onig(PATTERNS[kind])
-    every = [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000]
-    if rx.trigger is None:
-        groups = [every]
-    else:
-        hits = {m.group() for m in rx.trigger.finditer("".join(every))}
-        groups = [[c for c in every if c in hits], [c for c in every if c not in hits]]
-    for label, context in CONTEXTS.items():
-        for group in groups:
-            text = "".join(context(c) for c in group)
-            expected = [m.end() for m in rx.finditer(text)]
-            got = _core.split(text, kind)
-            if got != expected:
-                i = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
-                at = expected[i - 1] if i else 0
-                pytest.fail(f"{NAMES[kind]} {label}: pieces differ after {text[max(0, at - 5):at + 10]!r}: "
-                            f"C ends {got[i:i + 3]}, pattern ends {expected[i:i + 3]}")
-
-
-@needs_core
-def test_scanner_on_short_texts():
-    """Text boundaries matter (\\s+(?!\\S) at the end): short texts one by one."""
-    from subtok import _core
-
-    rnd = random.Random(5)
-    alphabet = TRICKY + ["\u4e00", "\u0391", "\u01c5", "\u0300", "\U0001d7d8", "\u2163", "/"]
-    for kind, pattern in enumerate(PATTERNS):
-        rx = compile_onig(pattern)
-        for _ in range(3000):
-            text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 9)))
-            assert _core.split(text, kind) == [m.end() for m in rx.finditer(text)], (kind, text)
-
-
 ASCII = [chr(i) for i in range(128)]
 ASCII_TRICKY = list(" \t\n\r\x0b\x0c\x1c\x00'sStTdDmMlLvVrReE0123456789aZ!./-_")
 
@@ -262,6 +213,46 @@ def check_split(kind: int, text: str, what: str) -> None:
         at = expected[i - 1] if i else 0
         pytest.fail(f"{NAMES[kind]} {what}: pieces differ after {text[max(0, at - 8):at + 12]!r}: "
                     f"C ends {got[i:i + 3]}, pattern ends {expected[i:i + 3]}")
+
+
+CONTEXTS = {  # joined into one text, so each code point also has the next sample's start after it
+    "alone": lambda c: c,
+    "a+c+1": lambda c: "a" + c + "1",
+    "space+c+'s": lambda c: " " + c + "'s",
+}
+
+
+@needs_core
+@pytest.mark.parametrize("kind", range(3), ids=NAMES)
+def test_scanner_cuts_like_the_pattern_for_every_code_point(kind):
+    """Every code point, alone and in small contexts, through the C scanner and the reference's
+    pattern. The code points on which the reference switches to its Oniguruma-fixed pattern
+    (`trigger`) are run apart from the others, exactly as the reference would run them; each
+    group is one long text (neighbours are contexts too)."""
+    rx = compile_onig(PATTERNS[kind])
+    every = [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000]
+    if rx.trigger is None:
+        groups = [every]
+    else:
+        hits = {m.group() for m in rx.trigger.finditer("".join(every))}
+        groups = [[c for c in every if c in hits], [c for c in every if c not in hits]]
+    for label, context in CONTEXTS.items():
+        for group in groups:
+            check_split(kind, "".join(context(c) for c in group), label)
+
+
+@needs_core
+def test_scanner_on_short_texts():
+    """Text boundaries matter (\\s+(?!\\S) at the end): short texts one by one."""
+    from subtok import _core
+
+    rnd = random.Random(5)
+    alphabet = TRICKY + ["\u4e00", "\u0391", "\u01c5", "\u0300", "\U0001d7d8", "\u2163", "/"]
+    for kind, pattern in enumerate(PATTERNS):
+        rx = compile_onig(pattern)
+        for _ in range(3000):
+            text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 9)))
+            assert _core.split(text, kind) == [m.end() for m in rx.finditer(text)], (kind, text)
 
 
 @needs_core
