@@ -343,3 +343,31 @@ def test_batch_lists_leave_the_cyclic_gc_alone():
         assert lists == [[31373, 995]] * 3 + [[]] and [e.ids for e in encs] == lists
         assert not any(gc.is_tracked(x) for x in lists) and not any(gc.is_tracked(e.ids) for e in encs)
         assert all(gc.is_tracked(e) for e in encs)  # the Encodings (they hold the tokenizer) are watched
+
+
+@needs_core
+def test_core_leaves_texts_with_added_tokens_to_the_caller():
+    """A batch hands the core the added tokens (`stop`): each text holding one comes back as None,
+    with its index, and `batch_ids` encodes it as one text is encoded; the result is the reference's
+    whatever the texts hold, on one thread or several."""
+    face = get_encoding("cl100k_base")
+    tok = face.tokenizer
+    core = fast._plan(tok).core
+    stop = fast._core_stop(tok)
+    assert stop is not None and b"<|endoftext|>" in stop
+    texts = ["plain text", "a<|endoftext|>b", "", "<|fim_prefix|>", "\u00e9<|endofprompt|>\u4e2d", "no tokens <| here"]
+    items, left = core.encode_batch(texts, 1, 2, b"", b"", None, stop)
+    assert left == [1, 3, 4] and [items[k] for k in left] == [None] * 3
+    assert items[0] == core.encode(texts[0], 1) and items[5] == core.encode(texts[5], 1)
+    with fast._reference_only():
+        expected = [e.ids for e in tok.encode_batch(texts * 40, add_special_tokens=False)]
+    for threads in (1, 3):
+        fast.set_num_threads(threads)
+        try:
+            assert [e.ids for e in tok.encode_batch(texts * 40, add_special_tokens=False)] == expected
+            assert fast.batch_ids(tok, texts * 40, threads) == expected
+        finally:
+            fast.set_num_threads(None)
+    for bad in [[b"<|"], (b"",), ("x",)]:
+        with pytest.raises(TypeError):
+            core.encode_batch(texts, 1, 1, b"", b"", None, bad)

@@ -848,18 +848,46 @@ def _parts(tokenizer: Any, texts: list[Any]) -> tuple[_Plan, list[int], dict[int
     return plan, plain, special
 
 
+def _core_stop(tokenizer: Any) -> tuple[bytes, ...] | None:
+    """The strings a batch on the fast path hands the core to leave texts to `_text_ids` (the added
+    tokens, or their first characters: see `_finder`), or None when the batch goes through `_parts`
+    (no fast path, the reference forced, too many different tokens). The core looks in each text on
+    its own thread, where `_parts` searched all the texts joined, on the calling thread."""
+    if not _active() or _plan(tokenizer) is None:
+        return None
+    added = tokenizer.added_vocabulary
+    norm = added.normalized_matcher
+    if tokenizer.normalizer is not None and norm.rx is not None:  # not _raw_split_fits
+        return None
+    return _finder(added)[3]
+
+
 def batch_ids(tokenizer: Any, texts: Sequence[Any], num_threads: int | None = None,
               wrap: tuple[list[int], list[int]] = _NO_WRAP, make: tuple | None = None) -> list[Any] | None:
     """``[wrap[0] + encode_ids(tokenizer, t) + wrap[1] for t in texts]`` on `num_threads` threads
     (default `get_num_threads`), or None when the batch is not for the core (as `encode_ids`).
     With `make` (`_maker`), each text's list comes in a LazyEncoding."""
     texts = list(texts)
+    threads = num_threads or get_num_threads()
+    around = (array("I", wrap[0]), array("I", wrap[1]))
+    stop = _core_stop(tokenizer)
+    if stop is not None:  # the core leaves the texts that may hold an added token (None items)
+        plan = _plan(tokenizer)
+        try:
+            out, left = plan.core.encode_batch(texts, plan.pattern, threads, *around, make, stop)
+        except _NOT_FOR_CORE:  # the reference raises its own error
+            return None
+        for k in left:
+            ids = _text_ids(tokenizer, plan, texts[k])
+            if ids is None:
+                return None
+            ids = wrap[0] + ids + wrap[1]
+            out[k] = ids if make is None else _lazy_encodings([ids], make[3], [texts[k]], make[4])[0]
+        return out
     parts = _parts(tokenizer, texts)
     if parts is None:
         return None
     plan, plain, special = parts
-    threads = num_threads or get_num_threads()
-    around = (array("I", wrap[0]), array("I", wrap[1]))
     try:
         if not special:
             return plan.core.encode_batch(texts, plan.pattern, threads, *around, make)

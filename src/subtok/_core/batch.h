@@ -129,7 +129,24 @@ typedef struct {
     uint8_t *done;
     void (*progress)(void *ctx, size_t ready);
     void *ctx;
+    /* Optional: strings (added tokens, or their first characters) that leave a text to the caller:
+     * a text holding one is not encoded, and held_back[k] says so. */
+    const uint8_t *const *stop;
+    const size_t *stop_len;
+    size_t n_stop;
+    uint8_t *held_back;
 } batch_job;
+
+/* Whether t[0:m] (m > 0) occurs in s[0:n]: memchr for its first byte, then a compare. */
+static inline int bytes_occur(const uint8_t *s, size_t n, const uint8_t *t, size_t m) {
+    for (size_t i = 0; m <= n && i <= n - m;) {
+        const uint8_t *p = memchr(s + i, t[0], n - m + 1 - i);
+        if (!p) return 0;
+        if (memcmp(p, t, m) == 0) return 1;
+        i = (size_t)(p - s) + 1;
+    }
+    return 0;
+}
 
 #define PROGRESS_STEP 32
 
@@ -245,7 +262,10 @@ static int job_encode_one(batch_job *job, size_t k, bpe_memo *memo, uint8_t **bu
         s = *buf;
     }
     spare->len = 0;
-    int rc = job->encode(job->model, memo, job->pattern, s, n, spare);
+    int held = 0;
+    for (size_t q = 0; q < job->n_stop && !held; q++) held = bytes_occur(s, n, job->stop[q], job->stop_len[q]);
+    if (held) job->held_back[k] = 1; /* no ids: the caller encodes it */
+    int rc = held ? 0 : job->encode(job->model, memo, job->pattern, s, n, spare);
     if (rc) {
         job_fail(job, rc == -2 ? BATCH_REFUSED : BATCH_NO_MEMORY, k);
         return -1;

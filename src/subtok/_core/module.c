@@ -2,7 +2,7 @@
  *
  *   BPE(blob, token_lens, token_ids, left, right, rank, merged, byte_ids, ignore_merges)
  *       .encode(text, pattern, before=b"", after=b"", stop=None) -> list[int] | None
- *       .encode_batch(texts, pattern, threads=1, before=b"", after=b"", make=None) -> list[list[int]]
+ *       .encode_batch(texts, pattern, threads=1, before=b"", after=b"", make=None, stop=None) -> list
  *           (before/after: uint32 ids put around each text's ids, e.g. [CLS] ... [SEP])
  *       .encode_arrays(texts, pattern, threads=1) -> (bytearray of uint32 ids, bytearray of int64 offsets)
  *       .count_batch(texts, pattern, threads=1) -> list[int]
@@ -340,17 +340,6 @@ static int encode_texts(CoreObject *self, int pattern, const utf8_text *texts, b
     return failed ? -1 : 0;
 }
 
-/* Whether t[0:m] (m > 0) occurs in s[0:n]: memchr for its first byte, then a compare. */
-static int occurs(const uint8_t *s, size_t n, const uint8_t *t, size_t m) {
-    for (size_t i = 0; m <= n && i <= n - m;) {
-        const uint8_t *p = memchr(s + i, t[0], n - m + 1 - i);
-        if (!p) return 0;
-        if (memcmp(p, t, m) == 0) return 1;
-        i = (size_t)(p - s) + 1;
-    }
-    return 0;
-}
-
 /* Whether any of the non-empty bytes objects of the tuple `stop` occurs in t; -1 on a bad argument. */
 static int any_occurs(const utf8_text *t, PyObject *stop) {
     if (!PyTuple_Check(stop)) {
@@ -363,7 +352,7 @@ static int any_occurs(const utf8_text *t, PyObject *stop) {
             PyErr_SetString(PyExc_TypeError, "stop: expected a tuple of non-empty bytes");
             return -1;
         }
-        if (occurs(t->s, t->n, (const uint8_t *)PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b))) return 1;
+        if (bytes_occur(t->s, t->n, (const uint8_t *)PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b))) return 1;
     }
     return 0;
 }
@@ -471,10 +460,15 @@ typedef struct {
     PyThreadState *save; /* while the GIL is released: the thread state to take it back with */
     const object_maker *make; /* cls NULL: plain lists */
     PyObject *seq;            /* the texts */
+    const uint8_t *held_back; /* NULL, or per text: 1 when it holds a stop string (None in the result) */
 } list_builder;
 
 static void build_lists(list_builder *b, size_t upto) {
     for (; b->result && b->built < upto; b->built++) {
+        if (b->held_back && b->held_back[b->built]) {
+            PyList_SET_ITEM(b->result, (Py_ssize_t)b->built, Py_NewRef(Py_None));
+            continue;
+        }
         PyObject *one = list_of_ids(b->self, &b->ids[b->built], b->wrap);
         /* A list of ints cannot be part of a reference cycle, so the cyclic GC need not watch it:
          * untracked, it is not walked, item by item, by every collection that follows (that walk
@@ -497,12 +491,57 @@ static void build_lists_meanwhile(void *ctx, size_t ready) {
     b->save = PyEval_SaveThread();
 }
 
+/* encode_batch's optional `stop`: a tuple of non-empty bytes; a text holding one of them is not
+ * encoded, and its item in the result is None (the caller splits out its added tokens). */
+typedef struct {
+    const uint8_t **ptr;
+    size_t *len, n;
+    uint8_t *held_back; /* per text */
+} stop_set;
+
+static void stop_free(stop_set *st) {
+    PyMem_Free(st->ptr);
+    PyMem_Free(st->len);
+    PyMem_Free(st->held_back);
+    memset(st, 0, sizeof(*st));
+}
+
+static int parse_stop(PyObject *stop, size_t count, stop_set *st) {
+    memset(st, 0, sizeof(*st));
+    if (stop == NULL || stop == Py_None) return 0;
+    if (!PyTuple_Check(stop)) {
+        PyErr_SetString(PyExc_TypeError, "stop: expected a tuple of bytes");
+        return -1;
+    }
+    size_t n = (size_t)PyTuple_GET_SIZE(stop);
+    st->ptr = PyMem_Calloc(n ? n : 1, sizeof(*st->ptr));
+    st->len = PyMem_Calloc(n ? n : 1, sizeof(*st->len));
+    st->held_back = PyMem_Calloc(count ? count : 1, 1);
+    if (!st->ptr || !st->len || !st->held_back) {
+        stop_free(st);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        PyObject *b = PyTuple_GET_ITEM(stop, (Py_ssize_t)k);
+        if (!PyBytes_Check(b) || PyBytes_GET_SIZE(b) == 0) {
+            stop_free(st);
+            PyErr_SetString(PyExc_TypeError, "stop: expected a tuple of non-empty bytes");
+            return -1;
+        }
+        st->ptr[k] = (const uint8_t *)PyBytes_AS_STRING(b);
+        st->len[k] = (size_t)PyBytes_GET_SIZE(b);
+    }
+    st->n = n;
+    return 0;
+}
+
 /* Run a batch job on the texts of seq with the GIL released; ids (per text) or counts get the
  * results (ids in *blocks, which the caller frees with blocks_free, also on failure), and `lists`
  * (optional) makes encode_batch's lists as texts are done. Raises and returns
  * -1 on failure (UnicodeEncodeError for a lone surrogate, as encode). */
 static int run_texts(CoreObject *self, PyObject *seq, int pattern, int threads, bpe_ids *ids, size_t *counts,
-                     list_builder *lists, id_block **blocks) {
+                     list_builder *lists, id_block **blocks, const stop_set *stop) {
     size_t count = (size_t)PySequence_Fast_GET_SIZE(seq);
     text_view *views = PyMem_Calloc(count ? count : 1, sizeof(text_view));
     PyObject **held = PyMem_Calloc(count ? count : 1, sizeof(PyObject *));
@@ -515,7 +554,9 @@ static int run_texts(CoreObject *self, PyObject *seq, int pattern, int threads, 
     if (views_of(seq, count, views, held)) goto out;
     batch_job job = {self->encode, self->model, memos_of(self), self->memo_entries, pattern, views, count, 1, ids,
                      counts, 0, BATCH_OK, 0,
-                     NULL, done, lists ? build_lists_meanwhile : NULL, lists};
+                     NULL, done, lists ? build_lists_meanwhile : NULL, lists,
+                     stop ? stop->ptr : NULL, stop ? stop->len : NULL, stop ? stop->n : 0,
+                     stop ? stop->held_back : NULL};
     int n = batch_threads(&job, threads);
     size_t bytes = 0;
     for (size_t k = 0; k < count; k++) bytes += views[k].utf8;
@@ -564,13 +605,15 @@ static int parse_batch(CoreObject *self, PyObject *args, const char *format, bat
 
 static PyObject *BPE_encode_batch(CoreObject *self, PyObject *args) {
     batch_args a;
-    PyObject *texts, *make = NULL;
+    PyObject *texts, *make = NULL, *stop = NULL;
     id_wrap wrap;
     object_maker maker;
+    stop_set held;
     memset(&wrap, 0, sizeof(wrap));
+    memset(&held, 0, sizeof(held));
     a.threads = 1;
-    if (check_ready(self) || !PyArg_ParseTuple(args, "Oi|iy*y*O:encode_batch", &texts, &a.pattern, &a.threads,
-                                               &wrap.before, &wrap.after, &make))
+    if (check_ready(self) || !PyArg_ParseTuple(args, "Oi|iy*y*OO:encode_batch", &texts, &a.pattern, &a.threads,
+                                               &wrap.before, &wrap.after, &make, &stop))
         return NULL;
     if (check_pattern(a.pattern) || check_wrap(&wrap) || check_maker(make, &maker) ||
         !(a.seq = PySequence_Fast(texts, "expected a sequence of str"))) {
@@ -579,22 +622,36 @@ static PyObject *BPE_encode_batch(CoreObject *self, PyObject *args) {
     }
     size_t count = (size_t)PySequence_Fast_GET_SIZE(a.seq);
     bpe_ids *ids = PyMem_Calloc(count ? count : 1, sizeof(bpe_ids));
-    list_builder lists = {self, ids, &wrap, NULL, 0, NULL, &maker, a.seq};
+    list_builder lists = {self, ids, &wrap, NULL, 0, NULL, &maker, a.seq, NULL};
     id_block *blocks = NULL;
     if (!ids) PyErr_NoMemory();
     else if (!self->ints && !(self->ints = PyMem_Calloc((size_t)self->max_id + 1, sizeof(PyObject *))))
         PyErr_NoMemory();
-    else if ((lists.result = PyList_New((Py_ssize_t)count))) {
+    else if (parse_stop(stop, count, &held) == 0 && (lists.result = PyList_New((Py_ssize_t)count))) {
+        lists.held_back = held.held_back;
         /* The cyclic GC off while the lists and Encodings are made: they are new containers, tens of
          * thousands for a batch of paragraphs, and every 700 of them would set off a collection over
          * all the young ones. None of them can be garbage yet; the GC sees them once, afterwards.
          * (Most of what the collections cost was walking the id lists: see build_lists.) */
         int gc_was_on = PyGC_Disable();
-        if (run_texts(self, a.seq, a.pattern, a.threads, ids, NULL, &lists, &blocks)) Py_CLEAR(lists.result);
+        if (run_texts(self, a.seq, a.pattern, a.threads, ids, NULL, &lists, &blocks, held.n ? &held : NULL))
+            Py_CLEAR(lists.result);
         build_lists(&lists, count);
         if (gc_was_on) PyGC_Enable();
     }
     PyObject *result = lists.result;
+    if (result && stop && stop != Py_None) { /* (the items, the indices of the texts left out) */
+        PyObject *left = PyList_New(0);
+        for (size_t k = 0; left && k < count; k++) {
+            if (!held.held_back[k]) continue;
+            PyObject *v = PyLong_FromSize_t(k);
+            if (!v || PyList_Append(left, v)) Py_CLEAR(left);
+            Py_XDECREF(v);
+        }
+        result = left ? Py_BuildValue("(NN)", result, left) : NULL;
+        if (!left) Py_CLEAR(lists.result);
+    }
+    stop_free(&held);
     blocks_free(blocks);
     PyMem_Free(ids);
     Py_DECREF(a.seq);
@@ -634,7 +691,7 @@ static PyObject *BPE_encode_arrays(CoreObject *self, PyObject *args) {
     PyObject *result = NULL;
     id_block *blocks = NULL;
     if (!ids) PyErr_NoMemory();
-    else if (!run_texts(self, a.seq, a.pattern, a.threads, ids, NULL, NULL, &blocks)) result = arrays_of(ids, count);
+    else if (!run_texts(self, a.seq, a.pattern, a.threads, ids, NULL, NULL, &blocks, NULL)) result = arrays_of(ids, count);
     blocks_free(blocks);
     PyMem_Free(ids);
     Py_DECREF(a.seq);
@@ -649,7 +706,7 @@ static PyObject *BPE_count_batch(CoreObject *self, PyObject *args) {
     PyObject *result = NULL;
     id_block *blocks = NULL; /* stays NULL: counting keeps no ids */
     if (!counts) PyErr_NoMemory();
-    else if (!run_texts(self, a.seq, a.pattern, a.threads, NULL, counts, NULL, &blocks)) result = PyList_New((Py_ssize_t)count);
+    else if (!run_texts(self, a.seq, a.pattern, a.threads, NULL, counts, NULL, &blocks, NULL)) result = PyList_New((Py_ssize_t)count);
     for (size_t k = 0; result && k < count; k++) {
         PyObject *v = PyLong_FromSize_t(counts[k]);
         if (!v) Py_CLEAR(result);
@@ -684,9 +741,10 @@ static PyMethodDef BPE_methods[] = {
      "pattern's scanner, BPE each piece (WordPiece: BERT's stages); `before`/`after` (uint32 buffers) go\n"
      "around the ids; None when one of the bytes in the tuple `stop` occurs in the text's UTF-8."},
     {"encode_batch", (PyCFunction)BPE_encode_batch, METH_VARARGS,
-     "encode_batch(texts, pattern, threads=1, before=b'', after=b'', make=None) -> list[list[int]]: encode\n"
-     "for each text, on up to `threads` threads, the GIL released once; with `make`, each list goes into\n"
-     "an object (see object_maker in module.c)."},
+     "encode_batch(texts, pattern, threads=1, before=b'', after=b'', make=None, stop=None) -> list: encode\n"
+     "each text, on up to `threads` threads, the GIL released once; with `make`, each list goes into an\n"
+     "object (see object_maker in module.c); with `stop` (a tuple of bytes), a text holding one of them\n"
+     "is not encoded, its item is None, and the result is (items, indices of those texts)."},
     {"encode_arrays", (PyCFunction)BPE_encode_arrays, METH_VARARGS,
      "encode_arrays(texts, pattern, threads=1) -> (ids, offsets): every text's ids in one bytearray\n"
      "of native uint32, and len(texts) + 1 int64 offsets (text k: ids[offsets[k]:offsets[k+1]])."},
