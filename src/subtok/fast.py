@@ -853,13 +853,9 @@ def _core_stop(tokenizer: Any) -> tuple[bytes, ...] | None:
     tokens, or their first characters: see `_finder`), or None when the batch goes through `_parts`
     (no fast path, the reference forced, too many different tokens). The core looks in each text on
     its own thread, where `_parts` searched all the texts joined, on the calling thread."""
-    if not _active() or _plan(tokenizer) is None:
+    if not _active() or _plan(tokenizer) is None or not _raw_split_fits(tokenizer):
         return None
-    added = tokenizer.added_vocabulary
-    norm = added.normalized_matcher
-    if tokenizer.normalizer is not None and norm.rx is not None:  # not _raw_split_fits
-        return None
-    return _finder(added)[3]
+    return _finder(tokenizer.added_vocabulary)[3]
 
 
 def batch_ids(tokenizer: Any, texts: Sequence[Any], num_threads: int | None = None,

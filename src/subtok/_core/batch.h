@@ -148,6 +148,14 @@ static inline int bytes_occur(const uint8_t *s, size_t n, const uint8_t *t, size
     return 0;
 }
 
+/* Whether any of the `count` strings ptr[q][0:len[q]] occurs in s[0:n]. */
+static inline int any_bytes_occur(const uint8_t *s, size_t n, const uint8_t *const *ptr, const size_t *len,
+                                  size_t count) {
+    for (size_t q = 0; q < count; q++)
+        if (bytes_occur(s, n, ptr[q], len[q])) return 1;
+    return 0;
+}
+
 #define PROGRESS_STEP 32
 
 /* The UTF-8 of code point c (no surrogate) at o; its length. */
@@ -262,8 +270,7 @@ static int job_encode_one(batch_job *job, size_t k, bpe_memo *memo, uint8_t **bu
         s = *buf;
     }
     spare->len = 0;
-    int held = 0;
-    for (size_t q = 0; q < job->n_stop && !held; q++) held = bytes_occur(s, n, job->stop[q], job->stop_len[q]);
+    int held = any_bytes_occur(s, n, job->stop, job->stop_len, job->n_stop);
     if (held) job->held_back[k] = 1; /* no ids: the caller encodes it */
     int rc = held ? 0 : job->encode(job->model, memo, job->pattern, s, n, spare);
     if (rc) {

@@ -108,6 +108,15 @@ typedef struct {
     uint8_t *buf; /* malloc'd memory holding s, or NULL when s is the str's own ASCII data */
 } utf8_text;
 
+/* Raise the UnicodeEncodeError that encoding `text` (a str with a lone surrogate) to UTF-8 raises. */
+static void raise_unencodable(PyObject *text) {
+    PyObject *b = PyUnicode_AsUTF8String(text);
+    if (b) { /* it encoded after all: still an error, as the caller expects */
+        Py_DECREF(b);
+        PyErr_SetString(PyExc_UnicodeError, "a text could not be encoded to UTF-8");
+    }
+}
+
 /* The UTF-8 bytes of a str: ASCII strings are used in place; others are encoded into memory of
  * our own, freed with free(t.buf) (not PyUnicode_AsUTF8, which would keep a UTF-8 copy alive
  * inside the str for good). A str with lone surrogates raises UnicodeEncodeError, like the
@@ -137,11 +146,7 @@ static int utf8_of(PyObject *text, utf8_text *out) {
             PyErr_NoMemory();
             return -1;
         }
-        PyObject *b = PyUnicode_AsUTF8String(text); /* raises UnicodeEncodeError */
-        if (b) {
-            Py_DECREF(b);
-            PyErr_SetString(PyExc_UnicodeError, "a text could not be encoded to UTF-8");
-        }
+        raise_unencodable(text);
         return -1;
     }
     out->s = out->buf;
@@ -340,20 +345,62 @@ static int encode_texts(CoreObject *self, int pattern, const utf8_text *texts, b
     return failed ? -1 : 0;
 }
 
-/* Whether any of the non-empty bytes objects of the tuple `stop` occurs in t; -1 on a bad argument. */
-static int any_occurs(const utf8_text *t, PyObject *stop) {
+/* encode's and encode_batch's optional `stop`: a tuple of non-empty bytes; a text holding one of them
+ * is not encoded, and None stands for its ids (the caller splits out its added tokens). */
+#define STOP_INLINE 16 /* strings held in the set itself: no allocation on one text's encode */
+typedef struct {
+    const uint8_t **ptr;
+    size_t *len, n;
+    uint8_t *held_back; /* per text; NULL when there are no texts to mark (one text's encode) */
+    const uint8_t *ptr_inline[STOP_INLINE];
+    size_t len_inline[STOP_INLINE];
+} stop_set;
+
+static void stop_free(stop_set *st) {
+    if (st->ptr != st->ptr_inline) PyMem_Free(st->ptr);
+    if (st->len != st->len_inline) PyMem_Free(st->len);
+    PyMem_Free(st->held_back);
+    st->ptr = st->ptr_inline;
+    st->len = st->len_inline;
+    st->n = 0;
+    st->held_back = NULL;
+}
+
+/* Parse `stop` (NULL or None: an empty set) for `count` texts to mark (0: none). */
+static int parse_stop(PyObject *stop, size_t count, stop_set *st) {
+    st->ptr = st->ptr_inline;
+    st->len = st->len_inline;
+    st->n = 0;
+    st->held_back = NULL;
+    if (stop == NULL || stop == Py_None) return 0;
     if (!PyTuple_Check(stop)) {
         PyErr_SetString(PyExc_TypeError, "stop: expected a tuple of bytes");
         return -1;
     }
-    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(stop); k++) {
-        PyObject *b = PyTuple_GET_ITEM(stop, k);
+    size_t n = (size_t)PyTuple_GET_SIZE(stop);
+    if (n > STOP_INLINE) {
+        st->ptr = PyMem_Calloc(n, sizeof(*st->ptr));
+        st->len = PyMem_Calloc(n, sizeof(*st->len));
+    }
+    if (count) st->held_back = PyMem_Calloc(count, 1);
+    if (!st->ptr || !st->len || (count && !st->held_back)) {
+        if (!st->ptr) st->ptr = st->ptr_inline;
+        if (!st->len) st->len = st->len_inline;
+        stop_free(st);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        PyObject *b = PyTuple_GET_ITEM(stop, (Py_ssize_t)k);
         if (!PyBytes_Check(b) || PyBytes_GET_SIZE(b) == 0) {
+            stop_free(st);
             PyErr_SetString(PyExc_TypeError, "stop: expected a tuple of non-empty bytes");
             return -1;
         }
-        if (bytes_occur(t->s, t->n, (const uint8_t *)PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b))) return 1;
+        st->ptr[k] = (const uint8_t *)PyBytes_AS_STRING(b);
+        st->len[k] = (size_t)PyBytes_GET_SIZE(b);
     }
+    st->n = n;
     return 0;
 }
 
@@ -368,12 +415,13 @@ static PyObject *BPE_encode(CoreObject *self, PyObject *args) {
     PyObject *result = NULL;
     utf8_text t = {NULL, 0, NULL};
     if (check_pattern(pattern) || check_wrap(&wrap) || utf8_of(text, &t)) goto out;
-    if (stop && stop != Py_None) { /* the caller splits out added tokens itself when one is there */
-        int found = any_occurs(&t, stop);
-        if (found) {
-            if (found > 0) result = Py_NewRef(Py_None);
-            goto out;
-        }
+    stop_set st;
+    if (parse_stop(stop, 0, &st)) goto out;
+    int found = any_bytes_occur(t.s, t.n, st.ptr, st.len, st.n);
+    stop_free(&st);
+    if (found) { /* the caller splits out added tokens itself when one is there */
+        result = Py_NewRef(Py_None);
+        goto out;
     }
     bpe_ids ids = {NULL, 0, 0};
     if (!encode_texts(self, pattern, &t, &ids, 1)) result = list_of_ids(self, &ids, &wrap);
@@ -491,51 +539,6 @@ static void build_lists_meanwhile(void *ctx, size_t ready) {
     b->save = PyEval_SaveThread();
 }
 
-/* encode_batch's optional `stop`: a tuple of non-empty bytes; a text holding one of them is not
- * encoded, and its item in the result is None (the caller splits out its added tokens). */
-typedef struct {
-    const uint8_t **ptr;
-    size_t *len, n;
-    uint8_t *held_back; /* per text */
-} stop_set;
-
-static void stop_free(stop_set *st) {
-    PyMem_Free(st->ptr);
-    PyMem_Free(st->len);
-    PyMem_Free(st->held_back);
-    memset(st, 0, sizeof(*st));
-}
-
-static int parse_stop(PyObject *stop, size_t count, stop_set *st) {
-    memset(st, 0, sizeof(*st));
-    if (stop == NULL || stop == Py_None) return 0;
-    if (!PyTuple_Check(stop)) {
-        PyErr_SetString(PyExc_TypeError, "stop: expected a tuple of bytes");
-        return -1;
-    }
-    size_t n = (size_t)PyTuple_GET_SIZE(stop);
-    st->ptr = PyMem_Calloc(n ? n : 1, sizeof(*st->ptr));
-    st->len = PyMem_Calloc(n ? n : 1, sizeof(*st->len));
-    st->held_back = PyMem_Calloc(count ? count : 1, 1);
-    if (!st->ptr || !st->len || !st->held_back) {
-        stop_free(st);
-        PyErr_NoMemory();
-        return -1;
-    }
-    for (size_t k = 0; k < n; k++) {
-        PyObject *b = PyTuple_GET_ITEM(stop, (Py_ssize_t)k);
-        if (!PyBytes_Check(b) || PyBytes_GET_SIZE(b) == 0) {
-            stop_free(st);
-            PyErr_SetString(PyExc_TypeError, "stop: expected a tuple of non-empty bytes");
-            return -1;
-        }
-        st->ptr[k] = (const uint8_t *)PyBytes_AS_STRING(b);
-        st->len[k] = (size_t)PyBytes_GET_SIZE(b);
-    }
-    st->n = n;
-    return 0;
-}
-
 /* Run a batch job on the texts of seq with the GIL released; ids (per text) or counts get the
  * results (ids in *blocks, which the caller frees with blocks_free, also on failure), and `lists`
  * (optional) makes encode_batch's lists as texts are done. Raises and returns
@@ -568,11 +571,7 @@ static int run_texts(CoreObject *self, PyObject *seq, int pattern, int threads, 
     if (save) PyEval_RestoreThread(save);
     if (lists) lists->save = NULL;
     if (failed == BATCH_SURROGATE) {
-        PyObject *b = PyUnicode_AsUTF8String(held[job.bad_text]); /* raises UnicodeEncodeError */
-        if (b) {
-            Py_DECREF(b);
-            PyErr_SetString(PyExc_UnicodeError, "a text could not be encoded to UTF-8");
-        }
+        raise_unencodable(held[job.bad_text]);
     } else if (failed == BATCH_REFUSED) {
         PyErr_SetString(NotForCore, "a text is left to the reference");
     } else if (failed) {
