@@ -4,7 +4,8 @@
 
 Each measurement runs in a fresh Python process (so nothing is cached between loads): the library
 is imported first (not timed), then one load of the file is timed (wall clock) and the growth of
-the process's resident memory (VmRSS) across that load is recorded. Figures are medians over N
+the process's resident memory (VmRSS) across that load is recorded, and again after one encode of
+a short text (subtok builds its compiled tables on the first encode). Figures are medians over N
 processes (default 3). The files are the real ones subtok fetches (see subtok.assets):
 
 - cl100k_base, o200k_base: the .tiktoken.gz rank files; subtok.load(path) vs tiktoken.Encoding
@@ -32,18 +33,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-# One worker per (library, file): prints {"seconds": ..., "rss_kib": ...}. {path} and {name} are
-# filled in; "setup" runs before the clock starts.
+# One worker per (library, file): (setup, load, encode) prints {"seconds": ..., "rss_kib": ...,
+# "encoded_kib": ...}. {path} and {name} are filled in; "setup" runs before the clock starts;
+# "encode" runs after the load's memory is read, on the loaded `obj`.
 WORKERS = {
-    "subtok": ("import subtok", "subtok.load({path!r})"),
-    "subtok-json": ("import subtok", "subtok.Tokenizer.from_file({path!r})"),
+    "subtok": ("import subtok", "subtok.load({path!r})", "obj.encode('hello world')"),
+    "subtok-json": ("import subtok", "subtok.Tokenizer.from_file({path!r})", "obj.encode('hello world')"),
     "tiktoken": ("import tiktoken, tiktoken.load, gzip, base64\n"
                  "from subtok.formats.tiktoken import ENCODINGS\nspec = ENCODINGS[{name!r}]",
                  "tiktoken.Encoding({name!r}, pat_str=spec.pattern, special_tokens=spec.special_tokens, "
                  "mergeable_ranks={{base64.b64decode(t): int(r) for t, r in "
-                 "(l.split() for l in gzip.open({path!r}).read().splitlines() if l)}})"),
-    "tokenizers": ("import tokenizers", "tokenizers.Tokenizer.from_file({path!r})"),
-    "sentencepiece": ("import sentencepiece", "sentencepiece.SentencePieceProcessor(model_file={path!r})"),
+                 "(l.split() for l in gzip.open({path!r}).read().splitlines() if l)}})",
+                 "obj.encode_ordinary('hello world')"),
+    "tokenizers": ("import tokenizers", "tokenizers.Tokenizer.from_file({path!r})", "obj.encode('hello world')"),
+    "sentencepiece": ("import sentencepiece", "sentencepiece.SentencePieceProcessor(model_file={path!r})",
+                      "obj.encode('hello world')"),
 }
 
 _TEMPLATE = """
@@ -58,22 +62,25 @@ before = rss()
 t0 = time.perf_counter()
 obj = {load}
 seconds = time.perf_counter() - t0
-print(json.dumps({{"seconds": seconds, "rss_kib": rss() - before}}))
+loaded = rss()
+{encode}
+print(json.dumps({{"seconds": seconds, "rss_kib": loaded - before, "encoded_kib": rss() - before}}))
 """
 
 
-def measure(worker: str, path: Path, name: str, repeats: int) -> tuple[float, float]:
-    """Median seconds and MiB of one load, each in a fresh process."""
-    setup, load = WORKERS[worker]
+def measure(worker: str, path: Path, name: str, repeats: int) -> tuple[float, float, float]:
+    """Median seconds and MiB of one load, and MiB after one encode, each in a fresh process."""
+    setup, load, encode = WORKERS[worker]
     code = _TEMPLATE.format(src=str(REPO / "src"), setup=setup.format(path=str(path), name=name),
-                            load=load.format(path=str(path), name=name))
+                            load=load.format(path=str(path), name=name), encode=encode)
     runs = []
     for _ in range(repeats):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
         if out.returncode != 0:
             raise SystemExit(f"{worker} on {path.name} failed:\n{out.stderr}")
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return (statistics.median(r["seconds"] for r in runs), statistics.median(r["rss_kib"] for r in runs) / 1024)
+    return (statistics.median(r["seconds"] for r in runs), statistics.median(r["rss_kib"] for r in runs) / 1024,
+            statistics.median(r["encoded_kib"] for r in runs) / 1024)
 
 
 def cases(tmp: Path) -> list[tuple[str, list[tuple[str, str, Path]]]]:
@@ -102,9 +109,10 @@ def main() -> int:
         for case, entries in cases(Path(tmp)):
             name = case.split()[0]
             results = [(label, *measure(worker, path, name, args.repeats)) for label, worker, path in entries]
-            (ref_label, ref_s, ref_mib), (label, s, mib) = results
-            rows.append(f"| {case} | {ref_label} | {ref_s:.3f} s | {ref_mib:.0f} MiB | {s:.3f} s | {mib:.0f} MiB | "
-                        f"{s / ref_s:.1f}x | {mib / max(ref_mib, 1):.1f}x |")
+            (ref_label, ref_s, ref_mib, ref_enc), (label, s, mib, enc) = results
+            rows.append(f"| {case} | {ref_label} | {ref_s:.3f} s | {ref_mib:.0f} / {ref_enc:.0f} MiB | {s:.3f} s | "
+                        f"{mib:.0f} / {enc:.0f} MiB | {s / ref_s:.1f}x | {mib / max(ref_mib, 1):.1f}x / "
+                        f"{enc / max(ref_enc, 1):.1f}x |")
             print(rows[-1], flush=True)
     load1, load5, load15 = os.getloadavg()
     text = "\n".join([
@@ -114,7 +122,8 @@ def main() -> int:
         f"- python: {platform.python_implementation()} {platform.python_version()}; machine: {platform.machine()}, "
         f"{os.cpu_count()} cores, load average {load1:.1f} {load5:.1f} {load15:.1f}",
         "- each load in a fresh process after the library is imported; median of the runs; memory = growth of "
-        "VmRSS across the load; ratio = subtok / reference (above 1: subtok is slower or larger)", "",
+        "VmRSS across the load / across the load and one encode of 'hello world' (subtok builds its compiled "
+        "tables then); ratio = subtok / reference (above 1: subtok is slower or larger)", "",
         "| file | reference | reference time | reference memory | subtok time | subtok memory | time ratio "
         "| memory ratio |",
         "|---|---|---|---|---|---|---|---|",

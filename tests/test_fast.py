@@ -361,6 +361,73 @@ def test_a_merge_that_makes_a_lower_ranked_pair():
         assert tok.encode(text).ids == reference_ids(tok, text), text[:30]
 
 
+RANK_FILES = {"gpt2": "gpt2.tiktoken", "cl100k_base": "cl100k_base.tiktoken.gz", "o200k_base": "o200k_base.tiktoken.gz"}
+TABLES = ("vocab", "_vocab_r", "_ranks", "_byte_ids")
+
+
+@needs_core
+def test_a_loaded_encoding_makes_no_string_tables(trio):
+    """Loaded from its rank file, the model keeps bytes and ids (ByteVocab, IdMerges): encoding
+    (special tokens, batches, counts) and decoding through the core never make its vocab, id and
+    pair dicts, and give tiktoken's results. Once made, those dicts are what the file says."""
+    from subtok import assets
+    from subtok.models.bpe import ByteVocab, IdMerges
+    from subtok.tiktoken_api import Encoding
+
+    name, _, theirs = trio
+    face = Encoding.from_file(assets.fetch(RANK_FILES[name]), name=name)
+    model = face.tokenizer.model
+    assert type(model._source) is ByteVocab and type(model._id_merges) is IdMerges
+    texts = ALL[:40] + ["hi <|endoftext|> there"]
+    assert face.encode_ordinary_batch(texts) == theirs.encode_ordinary_batch(texts)
+    assert face.encode_batch(texts, allowed_special="all") == theirs.encode_batch(texts, allowed_special="all")
+    assert [e.ids for e in face.tokenizer.encode_batch(texts)] == theirs.encode_batch(texts, allowed_special="all")
+    assert fast.count_tokens(face, texts) == [len(ids) for ids in theirs.encode_ordinary_batch(texts)]
+    ids = theirs.encode(texts[-1] + ALL[5], allowed_special="all")
+    assert face.decode(ids) == theirs.decode(ids) and face.decode_bytes(ids) == theirs.decode_bytes(ids)
+    assert face.n_vocab == theirs.n_vocab
+    assert face.tokenizer.get_vocab_size() == len(theirs._mergeable_ranks) + len(theirs._special_tokens)
+    assert [t for t in TABLES if t in model.__dict__] == [] and model._merges is None
+    # made on request: the reference's tables, as from the dicts
+    assert model.vocab == {tiktoken_standin(b): id for b, id in face._ids_by_bytes.items()} | face._special_tokens
+    assert len(model.merges) == sum(1 for b in theirs.token_byte_values() if len(b) > 1)
+    for text in texts[:10]:
+        assert face.tokenizer.encode(text).ids == reference_ids(face.tokenizer, text)
+
+
+def tiktoken_standin(b: bytes) -> str:
+    return "".join(BYTES_TO_UNICODE[c] for c in b)
+
+
+@needs_core
+@pytest.mark.parametrize("seed", range(6))
+def test_core_from_arrays_equals_core_from_dicts(seed):
+    """The core built straight from a ByteVocab (text tokens, one of them a byte's stand-in) equals
+    the core built from the same model's dicts, and the reference."""
+    from subtok.formats.tiktoken import from_ranks
+    from subtok.models.bpe import ByteVocab, IdMerges
+
+    rnd = random.Random(seed)
+    merges = random_merges(rnd, "abcd", 40)
+    skip = rnd.choice([0, 0x0A, 0xFF])  # a byte left out of the ranks: a special token stands for it
+    ranks = {bytes([b]): b for b in range(256) if b != skip}
+    for a, b in merges:
+        for t in (a, b, a + b):
+            ranks.setdefault(t.encode(), len(ranks) + 300)
+    specials = {BYTES_TO_UNICODE[skip]: 5000, "<|end|>": 5001}
+    compact = from_ranks(ranks, pattern=R50K_PATTERN, special_tokens=specials)
+    model = compact.model
+    twin = subtok.Tokenizer(BPE(dict(model.vocab), IdMerges(model._id_merges.triples()), ignore_merges=True))
+    twin.pre_tokenizer = compact.pre_tokenizer
+    twin.add_special_tokens([subtok.AddedToken(c, special=True, normalized=False) for c in specials])
+    assert type(twin.model._source) is not ByteVocab
+    for n in [1, 2, 5, 30, 60, 600]:
+        text = "".join(rnd.choice("abcd \n\xff" + chr(skip)) for _ in range(n))
+        ids = compact.encode(text, add_special_tokens=False).ids
+        assert ids == twin.encode(text, add_special_tokens=False).ids
+        assert ids == reference_ids(compact, text, add_special_tokens=False), (seed, text)
+
+
 # -- worst cases --------------------------------------------------------------------------------------
 
 def worst_cases() -> dict[str, str]:

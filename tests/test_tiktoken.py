@@ -153,6 +153,29 @@ def test_merges_given_as_ids_read_as_the_string_pairs():
         BPE({"a": 0, "b": 1, "ab": 2}, IdMerges([(0, 1, 2), (0, 1, 2)]))
 
 
+def test_ranks_are_kept_as_bytes_and_ids():
+    """from_ranks gives the model a ByteVocab (and with_special_tokens shares its arrays); a rank that
+    is no uint32 fails as a format error; the vocab made from it is the byte-level strings'."""
+    from subtok.models.bpe import ByteVocab
+
+    tok = tiktoken_format.from_ranks({b"a": 0, b"b": 1, b"ab": 2, b" \xff": 3}, pattern=r"\S+|\s+",
+                                     special_tokens={"<s>": 4})
+    source = tok.model._source
+    assert type(source) is ByteVocab and source.text == {"<s>": 4}
+    assert tok.get_vocab_size() == 5 and "vocab" not in tok.model.__dict__
+    assert tok.model.vocab == {"a": 0, "b": 1, "ab": 2, "Ġÿ": 3, "<s>": 4}
+    again = tiktoken_format.with_special_tokens(tok, {"<t>": 5})
+    assert again.model._source.blob is source.blob and again.model._source.text == {"<t>": 5}
+    assert again.get_vocab() == {"a": 0, "b": 1, "ab": 2, "Ġÿ": 3, "<t>": 5}
+    for bad in (-1, 2 ** 32, "7"):
+        with pytest.raises(TokenizerFormatError, match="non-negative int below 2\\*\\*32"):
+            tiktoken_format.from_ranks({b"a": 0, b"b": bad}, pattern=r"\S", special_tokens={})
+    with pytest.raises(TokenizerFormatError, match="clashes with regular token id 2 \\(b'ab'\\)"):
+        tiktoken_format.from_ranks({b"a": 0, b"b": 1, b"ab": 2}, pattern=r"\S", special_tokens={"ab": 9})
+    with pytest.raises(TokenizerFormatError, match="clashes with regular token id 1 \\(b'b'\\)"):
+        tiktoken_format.with_special_tokens(tok, {"<u>": 1})
+
+
 def test_every_token_is_reachable(pair):
     """In OpenAI's files every token is built by merging: one merge per token of 2+ bytes."""
     name, ours, ref = pair

@@ -64,13 +64,14 @@ import threading
 import warnings
 import weakref
 from array import array
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 import regex
 
 from .bytes_map import BYTES_TO_UNICODE
 from .encoding import Encoding
 from .models import BPE, Unigram, WordPiece
+from .models.bpe import ByteVocab, IdMerges
 from . import normalizers as _norm
 from .normalizers import BertNormalizer
 from .patterns import GPT2_PATTERN
@@ -324,6 +325,9 @@ def _none_if_out_of_range(build: Any) -> Any:
 
 @_none_if_out_of_range
 def _build_core(model: BPE) -> Any:
+    source, merges = model._source, model._id_merges
+    if source is not None and merges is not None:
+        return _build_core_from_arrays(model, source, merges)
     vocab = model.vocab
     byte_ids = array("I")
     for c in BYTES_TO_UNICODE:
@@ -331,20 +335,48 @@ def _build_core(model: BPE) -> Any:
         if id is None:  # the reference would drop, replace or fall back on that byte: not this shape
             return None
         byte_ids.append(id)
+    blob, lens, ids = _byte_tokens(vocab.items())
+    ranks = model._ranks
+    return _core.BPE(blob, lens, ids, array("I", [k[0] for k in ranks]),
+                     array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
+                     array("I", [v[1] for v in ranks.values()]), byte_ids, model.ignore_merges)
+
+
+def _byte_tokens(tokens: Any) -> tuple[bytes, array, array]:
+    """The bytes, lengths and ids of the (byte-level string, id) pairs that are byte-level strings
+    (an added token's text with other characters is left out: no piece is it)."""
     blob: list[bytes] = []
     lens, ids = array("I"), array("I")
-    for token, id in vocab.items():
+    for token, id in tokens:
         try:
             b = token.translate(_TO_BYTE).encode("latin-1")
-        except UnicodeEncodeError:  # not a byte-level token (an added token's text): no piece is it
+        except UnicodeEncodeError:
             continue
         blob.append(b)
         lens.append(len(b))
         ids.append(id)
-    ranks = model._ranks
-    return _core.BPE(b"".join(blob), lens, ids, array("I", [k[0] for k in ranks]),
-                     array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
-                     array("I", [v[1] for v in ranks.values()]), byte_ids, model.ignore_merges)
+    return b"".join(blob), lens, ids
+
+
+def _build_core_from_arrays(model: BPE, source: ByteVocab, merges: IdMerges) -> Any:
+    """The C tables straight from a ByteVocab's arrays and IdMerges: the model's dicts are not made.
+    Its text tokens go first (the core keeps the first of equal tokens, the vocab dict the text)."""
+    byte_ids = array("I", [0xFFFFFFFF]) * 256
+    at = 0
+    for n, id in zip(source.lens, source.ids):
+        if n == 1 and byte_ids[source.blob[at]] == 0xFFFFFFFF:
+            byte_ids[source.blob[at]] = id
+        at += n
+    text_blob, text_lens, text_ids = _byte_tokens(source.text.items())
+    for b, c in enumerate(BYTES_TO_UNICODE):  # a text token may be a single byte's stand-in too
+        id = source.text.get(c)
+        if id is not None:
+            byte_ids[b] = id
+    if 0xFFFFFFFF in byte_ids:  # a byte no token is: not this shape (as in _build_core)
+        return None
+    flat = merges.flat
+    return _core.BPE(text_blob + source.blob, text_lens + source.lens, text_ids + source.ids, flat[0::3],
+                     flat[1::3], array("I", range(len(merges))), flat[2::3], byte_ids, model.ignore_merges)
 
 
 # (builder, id(model), its other arguments' ids) -> (weakref to the model, core or False, the arguments):
@@ -550,23 +582,31 @@ _RECORD = 16
 _NO_TOKEN = b"\xfe" + bytes(_RECORD - 1)
 
 
-def token_table(bytes_by_id: dict[int, bytes]) -> tuple[bytes, bytearray]:
+def token_table(bytes_by_id: Mapping[int, bytes] | Iterable[tuple[int, bytes]],
+                size: int | None = None) -> tuple[bytes, bytearray]:
     """The tokens' bytes laid out for `join_tokens`: 16 bytes per id, a length up to 15 and the
     bytes themselves, or 0xFF and (at 4) a uint32 length and (at 8) a uint64 offset into one blob
-    of the longer tokens, or 0xFE: no such id.
+    of the longer tokens, or 0xFE: no such id. `bytes_by_id` is ``{id: bytes}``, or (id, bytes)
+    pairs (a later pair wins) with `size` above the largest id.
 
     >>> blob, records = token_table({0: b"hi", 2: b"!" * 20})
     >>> blob, bytes(records[:4]), records[16], records[32], records[36]
     (b'!!!!!!!!!!!!!!!!!!!!', b'\\x02hi\\x00', 254, 255, 20)
     """
-    size = max(bytes_by_id, default=-1) + 1
+    if isinstance(bytes_by_id, Mapping):
+        size = max(bytes_by_id, default=-1) + 1
+        pairs: Iterable[tuple[int, bytes]] = bytes_by_id.items()
+    elif size is None:
+        raise TypeError("token_table: give the size (above the largest id) with (id, bytes) pairs")
+    else:
+        pairs = bytes_by_id
     records = bytearray(_NO_TOKEN * size)
     parts, at = [], 0
-    for id in sorted(bytes_by_id):
-        b, k = bytes_by_id[id], _RECORD * id
+    pad = bytes(_RECORD)
+    for id, b in pairs:
+        k = _RECORD * id
         if len(b) < _RECORD:
-            records[k:k + 1 + len(b)] = bytes((len(b),)) + b
-            records[k + 1 + len(b):k + _RECORD] = bytes(_RECORD - 1 - len(b))
+            records[k:k + _RECORD] = bytes((len(b),)) + b + pad[:_RECORD - 1 - len(b)]
         else:
             records[k:k + _RECORD] = struct.pack("<BxxxIQ", 0xFF, len(b), at)
             parts.append(b)

@@ -116,7 +116,7 @@ class Encoding:
         ordinary.pre_tokenizer = tokenizer.pre_tokenizer
         ordinary.decoder = tokenizer.decoder
         self._ordinary = ordinary
-        vocab_max = max(tokenizer.model.get_vocab().values())
+        vocab_max = tiktoken_format.max_token_id(tokenizer)
         self.max_token_value = max(vocab_max, *self._special_tokens.values()) if self._special_tokens else vocab_max
 
     def __repr__(self) -> str:
@@ -308,7 +308,9 @@ class Encoding:
 
     @functools.cached_property
     def _token_table(self) -> tuple[bytes, bytearray]:
-        return _fast.token_table(self._bytes)
+        if "_bytes" in self.__dict__:
+            return _fast.token_table(self._bytes)
+        return _fast.token_table(tiktoken_format.iter_token_bytes(self.tokenizer), self.max_token_value + 1)
 
     @functools.cached_property
     def _sorted_token_bytes(self) -> tuple[bytes, ...]:

@@ -208,9 +208,10 @@ class Tokenizer:
         return vocab
 
     def get_vocab_size(self, with_added_tokens: bool = True) -> int:
-        if not with_added_tokens:
-            return self.model.get_vocab_size()
-        return len(self.get_vocab(True))
+        size = self.model.get_vocab_size()
+        if with_added_tokens:  # len(get_vocab(True)), without copying the vocab
+            size += sum(1 for c in self.added_vocabulary.ids_by_content if self.model.token_to_id(c) is None)
+        return size
 
     def get_added_tokens_decoder(self) -> dict[int, AddedToken]:
         return dict(sorted(self.added_vocabulary.tokens_by_id.items()))

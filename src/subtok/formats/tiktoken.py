@@ -28,7 +28,7 @@ import os
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import regex
 
@@ -38,7 +38,7 @@ from ..added_tokens import AddedToken
 from ..bytes_map import BYTES_TO_UNICODE, UNICODE_TO_BYTES
 from ..errors import TokenizerFormatError
 from ..models import BPE
-from ..models.bpe import IdMerges
+from ..models.bpe import ByteVocab, IdMerges
 from ..patterns import GPT2_PATTERN, Regex
 from ..tokenizer import Tokenizer
 
@@ -268,17 +268,20 @@ def from_ranks(ranks: Mapping[bytes, int], *, pattern: str, special_tokens: Mapp
     special_tokens=special_tokens)``; token ids are ``rank + id_offset`` (Tekken's layout).
 
     `pattern` is read as fancy-regex (tiktoken's dialect) and stored in a form Oniguruma reads the
-    same way (see `portable_pattern`).
+    same way (see `portable_pattern`). The model keeps the tokens as bytes and the merges as ids
+    (`ByteVocab`, `IdMerges`); its string tables are made only if something asks for them.
     """
     if not ranks:
         raise TokenizerFormatError("no tokens: a tiktoken encoding needs mergeable ranks", file=file)
-    vocab = {_standin(t): r + id_offset for t, r in ranks.items()}
-    if len(set(vocab.values())) != len(vocab):
+    if len(set(ranks.values())) != len(ranks):
         raise TokenizerFormatError("two tokens have the same rank; each rank must be used once", file=file)
-    # as ids: the model makes its string pairs only if they are asked for (36 MB for o200k_base)
-    merges = IdMerges([(ranks[a] + id_offset, ranks[b] + id_offset, ranks[a + b] + id_offset)
-                       for a, b in merges_from_ranks(ranks)])
-    return _assemble(vocab, merges, pattern, special_tokens, file)
+    ids = ranks if not id_offset else {t: r + id_offset for t, r in ranks.items()}
+    try:
+        vocab = ByteVocab(ids)
+    except TokenizerFormatError as e:
+        raise TokenizerFormatError(e.message, file=file) from None
+    merges = IdMerges((ids[a], ids[b], ids[a + b]) for a, b in merges_from_ranks(ranks))
+    return _assemble(vocab, merges, pattern, special_tokens, file, regular=ids.get)
 
 
 def with_special_tokens(tokenizer: Tokenizer, special_tokens: Mapping[str, int]) -> Tokenizer:
@@ -289,27 +292,36 @@ def with_special_tokens(tokenizer: Tokenizer, special_tokens: Mapping[str, int])
     if not isinstance(model, BPE) or not isinstance(pre, pre_tokenizers.Sequence) \
             or not isinstance(pre.pretokenizers[0], pre_tokenizers.Split):
         raise TypeError("with_special_tokens expects a tokenizer built by subtok.formats.tiktoken")
-    old = tokenizer.added_vocabulary.special_set
-    vocab = {s: id for s, id in model.vocab.items() if s not in old}
     pattern = pre.pretokenizers[0].pattern.subtok_source
+    old = tokenizer.added_vocabulary.special_set
+    source = model._source
+    if source is not None and model._id_merges is not None:  # as built here: the arrays are shared
+        vocab = ByteVocab.__new__(ByteVocab)
+        vocab.blob, vocab.lens, vocab.ids = source.blob, source.lens, source.ids
+        vocab.text = {s: id for s, id in source.text.items() if s not in old}
+        return _assemble(vocab, model._id_merges, pattern, special_tokens, None, regular=None)
+    regular = {s: id for s, id in model.vocab.items() if s not in old}
     by_rank = sorted(model._ranks.items(), key=lambda item: item[1][0])
     merges = IdMerges([(a, b, new) for (a, b), (_, new) in by_rank]) if model.merge_ranks is None else model.merges
-    return _assemble(vocab, merges, pattern, special_tokens, None)
+    return _assemble(regular, merges, pattern, special_tokens, None, regular=None)
 
 
-def _assemble(vocab: dict[str, int], merges: list[tuple[str, str]] | IdMerges, pattern: str,
-              special_tokens: Mapping[str, int], file: str | None) -> Tokenizer:
-    """The Tokenizer from regular tokens (byte-level strings -> ids), merges, pattern and specials."""
+def _assemble(vocab: dict[str, int] | ByteVocab, merges: list[tuple[str, str]] | IdMerges, pattern: str,
+              special_tokens: Mapping[str, int], file: str | None,
+              regular: Callable[[bytes], int | None] | None) -> Tokenizer:
+    """The Tokenizer from regular tokens (byte-level strings -> ids, or a ByteVocab), merges, pattern
+    and specials. `regular` finds a regular token's id by its bytes (made here when not given)."""
     try:
         rx = Regex(portable_pattern(pattern))
     except regex.error as e:
         raise TokenizerFormatError(f"invalid pattern {pattern!r}: {e}", path="pattern", file=file) from None
-    regular = {id: s for s, id in vocab.items()}
-    vocab = dict(vocab)
     # Two special tokens may share an id (o200k_harmony's <|endofprompt|> and <|reserved_200018|>):
     # both encode to it, and it decodes to the one listed first, which is therefore added last.
     listed = list(special_tokens.items())
     specials = [listed[i] for i in sorted(range(len(listed)), key=lambda i: (listed[i][1], -i))]
+    if specials:
+        bytes_of, find = _regular_tokens(vocab, regular)
+    text: dict[str, int] = {}
     for content, id in specials:
         if not isinstance(content, str) or not content:
             raise TokenizerFormatError(f"a special token must be a non-empty str, got {content!r}",
@@ -317,13 +329,17 @@ def _assemble(vocab: dict[str, int], merges: list[tuple[str, str]] | IdMerges, p
         if isinstance(id, bool) or not isinstance(id, int) or id < 0:
             raise TokenizerFormatError(f"special token {content!r} needs a non-negative int id, got {id!r}",
                                        path="special_tokens", file=file)
-        clash = id if id in regular else vocab.get(content)
-        if clash is not None and clash in regular:
+        clash = id if bytes_of(id) is not None else find(content)
+        if clash is not None:
             raise TokenizerFormatError(
                 f"special token {content!r} (id {id}) clashes with regular token id {clash} "
-                f"({_bytes_of(regular[clash])!r}); give the special token an id and text no regular token has",
+                f"({bytes_of(clash)!r}); give the special token an id and text no regular token has",
                 path="special_tokens", file=file)
-        vocab[content] = id
+        text[content] = id
+    if isinstance(vocab, ByteVocab):
+        vocab.text.update(text)
+    else:
+        vocab = {**vocab, **text}
     tok = Tokenizer(BPE(vocab, merges, ignore_merges=True))
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         # the pieces are the pattern's matches; like tiktoken, text no match covers is dropped
@@ -337,6 +353,38 @@ def _assemble(vocab: dict[str, int], merges: list[tuple[str, str]] | IdMerges, p
     return tok
 
 
+def _regular_tokens(vocab: dict[str, int] | ByteVocab, regular: Callable[[bytes], int | None] | None
+                    ) -> tuple[Callable[[int], bytes | None], Callable[[str], int | None]]:
+    """Two lookups over the regular tokens: the bytes of an id (None: no regular token has it), and
+    the id of a byte-level string (None: no regular token is that text). `regular` finds an id by
+    bytes; without it a dict is made here."""
+    if isinstance(vocab, ByteVocab):
+        present = bytearray(vocab.max_id() + 1)
+        for id in vocab.ids:
+            present[id] = 1
+
+        def bytes_of(id: int) -> bytes | None:
+            if id >= len(present) or not present[id]:
+                return None
+            i = vocab.ids.index(id)
+            at = sum(vocab.lens[:i])
+            return vocab.blob[at:at + vocab.lens[i]]
+        pairs = vocab.token_bytes
+    else:
+        by_id = {id: _bytes_of(s) for s, id in vocab.items()}
+        bytes_of = by_id.get
+        pairs = lambda: ((b, id) for id, b in by_id.items())  # noqa: E731
+    if regular is None:
+        regular = {b: id for b, id in pairs()}.get
+
+    def find(content: str) -> int | None:
+        if any(c not in UNICODE_TO_BYTES for c in content):
+            return None
+        return regular(_bytes_of(content))
+
+    return bytes_of, find
+
+
 def _bytes_of(standin: str) -> bytes:
     return bytes(UNICODE_TO_BYTES[c] for c in standin)
 
@@ -344,12 +392,30 @@ def _bytes_of(standin: str) -> bytes:
 def token_bytes(tokenizer: Tokenizer) -> dict[int, bytes]:
     """``{id: bytes}`` of a tokenizer built here: regular tokens through the byte-level map,
     special tokens as their UTF-8 text (what tiktoken's ``decode_single_token_bytes`` gives)."""
+    return dict(iter_token_bytes(tokenizer))
+
+
+def iter_token_bytes(tokenizer: Tokenizer) -> Iterator[tuple[int, bytes]]:
+    """(id, bytes) of each token of a tokenizer built here, as `token_bytes` (where two tokens share
+    an id, the last one is what the id decodes to). Read from the model's `ByteVocab` when it has
+    one, so its vocab dict is not made."""
     special = tokenizer.added_vocabulary.special_set
     table = {ord(c): chr(b) for b, c in enumerate(BYTES_TO_UNICODE)}
-    out = {}
-    for s, id in tokenizer.model.get_vocab().items():
-        out[id] = s.encode() if s in special else s.translate(table).encode("latin-1")
-    return out
+    source = getattr(tokenizer.model, "_source", None)
+    if source is not None:
+        for b, id in source.token_bytes():
+            yield id, b
+        items = source.text.items()
+    else:
+        items = tokenizer.model.get_vocab().items()
+    for s, id in items:
+        yield id, s.encode() if s in special else s.translate(table).encode("latin-1")
+
+
+def max_token_id(tokenizer: Tokenizer) -> int:
+    """The largest id of the model's vocabulary (without making its vocab dict)."""
+    source = getattr(tokenizer.model, "_source", None)
+    return source.max_id() if source is not None else max(tokenizer.model.get_vocab().values())
 
 
 # -- patterns -------------------------------------------------------------------------------------

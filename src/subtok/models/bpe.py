@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import heapq
 import random
-from typing import Any, Sequence
+from array import array
+from functools import cached_property
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import regex
 
+from ..bytes_map import BYTES_TO_UNICODE
 from ..errors import EncodeError, TokenizerFormatError
 from .._json import Reader
 from .base import Model, Token, read_vocab
@@ -34,33 +37,114 @@ _LINEAR_LIMIT = 48  # symbols; above this the heap wins
 
 class IdMerges:
     """Merges given as ids, ``(left, right, merged)`` per merge, lowest rank first, no pair twice:
-    what a loader that has ids (tiktoken's ranks) passes to `BPE` instead of string pairs. The model
-    then keeps only its id table and makes ``BPE.merges`` when it is first read (for o200k_base the
-    string pairs were 36 MB of the 190 MB a loaded tokenizer took).
+    what a loader that has ids (tiktoken's ranks) passes to `BPE` instead of string pairs. The ids
+    are kept in one flat array (three per merge); the model makes ``BPE.merges`` (string pairs) and
+    its pair table only when they are first needed (for o200k_base the string pairs were 36 MB, the
+    pair table 38 MB).
 
     >>> bpe = BPE({"h": 0, "i": 1, "hi": 2}, IdMerges([(0, 1, 2)]))
     >>> bpe.tokenize("hi"), bpe.merges
     ([(2, 'hi', (0, 2))], [('h', 'i')])
     """
 
-    __slots__ = ("triples",)
+    __slots__ = ("flat",)
 
-    def __init__(self, triples: list[tuple[int, int, int]]) -> None:
-        self.triples = triples
+    def __init__(self, triples: Iterable[tuple[int, int, int]]) -> None:
+        flat = array("I")
+        try:
+            for i, (a, b, new) in enumerate(triples):
+                flat.append(a)
+                flat.append(b)
+                flat.append(new)
+        except (OverflowError, TypeError, ValueError):
+            raise TokenizerFormatError(f"merge {len(flat) // 3} is not three token ids (non-negative ints "
+                                       "below 2**32)", path=f"model.merges[{len(flat) // 3}]") from None
+        self.flat = flat
+
+    def __len__(self) -> int:
+        return len(self.flat) // 3
+
+    def triples(self) -> Iterator[tuple[int, int, int]]:
+        it = iter(self.flat)
+        return zip(it, it, it)
+
+
+class ByteVocab:
+    """A byte-level vocabulary kept as bytes: the regular tokens' bytes one after the other in one
+    blob, with each one's length and id, and the tokens that are text (special tokens) as
+    ``{text: id}``. What a loader that has token bytes (tiktoken's ranks) passes to `BPE` instead of
+    a dict of byte-level strings: the model makes ``BPE.vocab`` only when something asks for it, and
+    the compiled core reads these arrays as they are (for o200k_base the dicts were ~40 MB).
+
+    >>> bpe = BPE(ByteVocab({b"h": 0, b"i": 1, b"hi": 2}, {"<|end|>": 3}), IdMerges([(0, 1, 2)]))
+    >>> bpe.get_vocab_size(), bpe.token_to_id("<|end|>"), "vocab" in bpe.__dict__
+    (4, 3, False)
+    >>> bpe.tokenize("hi"), bpe.vocab
+    ([(2, 'hi', (0, 2))], {'h': 0, 'i': 1, 'hi': 2, '<|end|>': 3})
+    """
+
+    __slots__ = ("blob", "lens", "ids", "text")
+
+    def __init__(self, tokens: Mapping[bytes, int], text: Mapping[str, int] | None = None) -> None:
+        self.lens, self.ids = array("I"), array("I")
+        for i, (token, id) in enumerate(tokens.items()):
+            if not isinstance(token, bytes) or not token:
+                raise TokenizerFormatError(f"token {i} is {token!r}; a regular token must be non-empty bytes")
+            try:
+                self.ids.append(id)
+            except (OverflowError, TypeError):
+                raise TokenizerFormatError(f"token {token!r} has id {id!r}; an id must be a non-negative int "
+                                           "below 2**32") from None
+            self.lens.append(len(token))
+        self.blob = b"".join(tokens)
+        self.text = dict(text or {})
+
+    def __len__(self) -> int:
+        return len(self.ids) + len(self.text)
+
+    def token_bytes(self) -> Iterator[tuple[bytes, int]]:
+        """(bytes, id) of each regular token, in the order given."""
+        blob, at = self.blob, 0
+        for n, id in zip(self.lens, self.ids):
+            yield blob[at:at + n], id
+            at += n
+
+    def as_dict(self) -> dict[str, int]:
+        """``{byte-level string: id}`` of the regular tokens, then the text tokens."""
+        standin = _TO_STANDIN
+        out = {b.decode("latin-1").translate(standin): id for b, id in self.token_bytes()}
+        out.update(self.text)
+        return out
+
+    def max_id(self) -> int:
+        return max(max(self.ids, default=-1), max(self.text.values(), default=-1))
+
+
+_TO_STANDIN = dict(enumerate(BYTES_TO_UNICODE))
 
 
 class BPE(Model):
-    def __init__(self, vocab: dict[str, int], merges: list[tuple[str, str]] | IdMerges, *, dropout: float | None = None,
+    """Byte-pair encoding over `vocab` (``{token: id}``, or a `ByteVocab`) and `merges` (string
+    pairs, or `IdMerges`).
+
+    Given a `ByteVocab` and `IdMerges`, the model keeps only those arrays: ``vocab``, the id ->
+    token table and the pair table are made when first used (the compiled core needs none of
+    them), so a loaded o200k_base takes a third of the memory.
+    """
+
+    def __init__(self, vocab: dict[str, int] | ByteVocab, merges: list[tuple[str, str]] | IdMerges, *,
+                 dropout: float | None = None,
                  unk_token: str | None = None, continuing_subword_prefix: str | None = None,
                  end_of_word_suffix: str | None = None, fuse_unk: bool = False, byte_fallback: bool = False,
                  ignore_merges: bool = False, merge_ranks: Sequence[int] | None = None,
                  user_defined_symbols: Sequence[str] = (), unk_as_text: bool = False) -> None:
         if dropout is not None and not 0.0 <= dropout <= 1.0:
             raise ValueError(f"BPE dropout must be between 0 and 1, got {dropout}")
-        self.vocab = dict(vocab)
-        self._vocab_r = {v: k for k, v in self.vocab.items()}
-        by_id = merges if isinstance(merges, IdMerges) else None
-        self._merges: list[tuple[str, str]] | None = None if by_id else [tuple(m) for m in merges]
+        self._source = vocab if isinstance(vocab, ByteVocab) else None
+        if self._source is None:
+            self.vocab = dict(vocab)  # type: ignore[arg-type]
+        self._id_merges = merges if isinstance(merges, IdMerges) else None
+        self._merges: list[tuple[str, str]] | None = None if self._id_merges is not None else [tuple(m) for m in merges]
         self.dropout = dropout
         self.unk_token = unk_token
         self.continuing_subword_prefix = continuing_subword_prefix
@@ -69,7 +153,7 @@ class BPE(Model):
         self.byte_fallback = byte_fallback
         self.ignore_merges = ignore_merges
         self.merge_ranks = None if merge_ranks is None else [int(r) for r in merge_ranks]
-        if self.merge_ranks is not None and (by_id or len(self.merge_ranks) != len(self.merges)):
+        if self.merge_ranks is not None and (self._id_merges is not None or len(self.merge_ranks) != len(self.merges)):
             raise TokenizerFormatError(f"merge_ranks has {len(self.merge_ranks)} ranks for {len(self.merges)} merges; "
                                        "give one rank per merge", path="model.merge_ranks")
         self.unk_as_text = unk_as_text
@@ -80,9 +164,39 @@ class BPE(Model):
                                        path="model.user_defined_symbols")
         self._symbols_rx = regex.compile("|".join(regex.escape(t) for t in sorted(
             self.user_defined_symbols, key=len, reverse=True))) if self.user_defined_symbols else None
-        self._ranks = self._build_ranks() if by_id is None else self._ranks_of_ids(by_id)
+        if self._source is None or self._id_merges is None:  # checked now: a bad merge fails the load
+            self._ranks = self._build_ranks() if self._id_merges is None else self._ranks_of_ids(self._id_merges)
         self._memo: dict[str, list[Token]] = {}
-        self._byte_ids = [self.vocab.get(f"<0x{b:02X}>") for b in range(256)]
+
+    # -- the tables, made when first used from a ByteVocab and IdMerges ------------------------------
+    # (each is a cached_property: two threads asking at once both build it, and one result stays)
+    @cached_property
+    def vocab(self) -> dict[str, int]:  # type: ignore[override]
+        return self._source.as_dict()  # type: ignore[union-attr]
+
+    @cached_property
+    def _vocab_r(self) -> dict[int, str]:  # type: ignore[override]
+        return {v: k for k, v in self.vocab.items()}
+
+    @cached_property
+    def _ranks(self) -> dict[tuple[int, int], tuple[int, int]]:
+        return self._ranks_of_ids(self._id_merges)  # type: ignore[arg-type]
+
+    @cached_property
+    def _byte_ids(self) -> list[int | None]:
+        return [self.vocab.get(f"<0x{b:02X}>") for b in range(256)]
+
+    def token_to_id(self, token: str) -> int | None:
+        if self._source is not None and "vocab" not in self.__dict__:
+            id = self._source.text.get(token)  # an added token's text: no need to make the vocab
+            if id is not None:
+                return id
+        return self.vocab.get(token)
+
+    def get_vocab_size(self) -> int:
+        if self._source is not None and "vocab" not in self.__dict__:
+            return len(self._source)
+        return len(self.vocab)
 
     @property
     def merges(self) -> list[tuple[str, str]]:
@@ -95,7 +209,7 @@ class BPE(Model):
     def _ranks_of_ids(self, merges: IdMerges) -> dict[tuple[int, int], tuple[int, int]]:
         ranks: dict[tuple[int, int], tuple[int, int]] = {}
         known = self._vocab_r
-        for i, (a, b, new) in enumerate(merges.triples):
+        for i, (a, b, new) in enumerate(merges.triples()):
             if a not in known or b not in known or new not in known:
                 raise TokenizerFormatError(f"merge {i} ({a}, {b}) -> {new} uses an id that is not in model.vocab",
                                            path=f"model.merges[{i}]")
