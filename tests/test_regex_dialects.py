@@ -51,3 +51,17 @@ def test_every_character_cuts_like_hf(name):
         if got != expected:
             diff = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
             pytest.fail(f"{name}: first difference at piece {diff}: ours {got[diff]!r}, HF {expected[diff]!r}")
+
+
+def test_the_fix_is_made_when_first_needed():
+    """A compiled pattern holds only the plain regex until a text is matched (the compiled core's
+    scanners never ask); then the fixed pattern and its trigger are fix_pattern's."""
+    from subtok.patterns import _Pattern
+    from subtok.unicode import fix_pattern, fix_pattern_trigger
+
+    source = r"\p{L}+|\p{N}|\s+"
+    p = _Pattern(source)
+    assert p._fixed is None
+    assert [m.group() for m in p.finditer("ab 12")] == ["ab", " ", "1", "2"]
+    assert p._fixed is not None
+    assert p.rx.pattern == fix_pattern(source) and p.trigger.pattern == fix_pattern_trigger(source)

@@ -19,31 +19,50 @@ __all__ = ["compile_onig", "Regex", "GPT2_PATTERN"]
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 
 
+_FLAGS = regex.MULTILINE | regex.V0  # Oniguruma's ^ and $ match at every line boundary
+
+
 class _Pattern:
     """A compiled pattern that also carries the text it was compiled from.
 
     `rx` is the pattern with Oniguruma's idea of each character class (see
     `unicode.fix_pattern`); when a text holds none of the characters on which the two dialects
-    disagree (`trigger`), the plain pattern, which runs faster, is used instead.
+    disagree (`trigger`), the plain pattern, which runs faster, is used instead. Both are made
+    when a text is first matched (finding them scans Unicode: about 0.15 s per pattern, which a
+    tokenizer whose texts all go to the compiled core never needs).
     """
 
-    __slots__ = ("rx", "plain", "trigger", "subtok_source", "pattern")
+    __slots__ = ("plain", "_fixed", "subtok_source", "pattern")
 
     def __init__(self, source: str) -> None:
-        from .unicode import fix_pattern, fix_pattern_trigger
-
-        flags = regex.MULTILINE | regex.V0  # Oniguruma's ^ and $ match at every line boundary
         self.subtok_source = self.pattern = source
-        self.plain = regex.compile(source, flags)
-        trigger = fix_pattern_trigger(source)
-        self.rx = regex.compile(fix_pattern(source), flags) if trigger else self.plain
-        self.trigger = regex.compile(trigger) if trigger else None
+        self.plain = regex.compile(source, _FLAGS)
+        self._fixed: tuple[regex.Pattern[str], regex.Pattern[str] | None] | None = None
+
+    def _fix(self) -> tuple["regex.Pattern[str]", "regex.Pattern[str] | None"]:
+        fixed = self._fixed
+        if fixed is None:  # two threads may both make it: the same result either way
+            from .unicode import fix_pattern, fix_pattern_trigger
+
+            trigger = fix_pattern_trigger(self.subtok_source)
+            rx = regex.compile(fix_pattern(self.subtok_source), _FLAGS) if trigger else self.plain
+            fixed = self._fixed = (rx, regex.compile(trigger) if trigger else None)
+        return fixed
+
+    @property
+    def rx(self) -> "regex.Pattern[str]":
+        return self._fix()[0]
+
+    @property
+    def trigger(self) -> "regex.Pattern[str] | None":
+        return self._fix()[1]
 
     def for_text(self, text: str) -> "regex.Pattern[str]":
         """The compiled pattern to run on `text`."""
-        if self.trigger is None or self.trigger.search(text) is None:
+        rx, trigger = self._fixed or self._fix()
+        if trigger is None or trigger.search(text) is None:
             return self.plain
-        return self.rx
+        return rx
 
     def search(self, text: str, pos: int = 0):
         return self.for_text(text).search(text, pos)
