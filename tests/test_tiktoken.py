@@ -454,6 +454,29 @@ def test_merges_from_ranks_on_random_vocabularies(seed, data):
         ids = ref.encode_ordinary(text)
         assert ours.encode(text).ids == ids, (ranks, pattern, text)
         assert tok.encode(text).ids == ids, "every split, any order within a rank"
+    assert_core_merges_equal_the_reference(ranks)
+
+
+def assert_core_merges_equal_the_reference(ranks: dict[bytes, int], offset: int = 0) -> None:
+    """The core's rank_merges (what from_ranks uses) == merges_from_ranks, the reference, as ids."""
+    from subtok import fast
+    from subtok.models.bpe import ByteVocab
+
+    ids = {t: r + offset for t, r in ranks.items()}
+    core = fast.rank_merges(ByteVocab(ids))
+    if core is None:
+        pytest.skip("no compiled core")
+    assert list(core.triples()) == [(ids[a], ids[b], ids[a + b]) for a, b in tiktoken_format.merges_from_ranks(ranks)]
+
+
+@pytest.mark.parametrize("asset", ["gpt2.tiktoken", "cl100k_base.tiktoken.gz", "o200k_base.tiktoken.gz"])
+def test_core_merges_from_real_ranks(asset):
+    """On OpenAI's files: the merges the core makes at load are the reference's, in its order
+    (and with ids shifted, as Tekken's are)."""
+    ranks = tiktoken_format.read_ranks(assets.fetch(asset))
+    assert_core_merges_equal_the_reference(ranks)
+    if asset.startswith("gpt2"):
+        assert_core_merges_equal_the_reference(ranks, offset=1000)
 
 
 def test_unreachable_tokens_need_ignore_merges():

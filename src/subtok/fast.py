@@ -379,6 +379,23 @@ def _build_core_from_arrays(model: BPE, source: ByteVocab, merges: IdMerges) -> 
                      flat[1::3], array("I", range(len(merges))), flat[2::3], byte_ids, model.ignore_merges)
 
 
+def rank_merges(vocab: ByteVocab) -> IdMerges | None:
+    """tiktoken's ranks as merges, made by the compiled core: what
+    ``formats.tiktoken.merges_from_ranks`` gives (the reference), as ids (a ByteVocab's regular
+    tokens; its text tokens take no part). None when there is no core (or it is switched off).
+
+    >>> from subtok.models.bpe import ByteVocab
+    >>> merges = rank_merges(ByteVocab({b"a": 0, b"b": 1, b"ab": 2, b"ba": 3, b"aba": 4}))
+    >>> merges is None or list(merges.triples())
+    [(0, 1, 2), (1, 0, 3), (2, 0, 4)]
+    """
+    if _core is None or not _active():
+        return None
+    merges = IdMerges(())
+    merges.flat.frombytes(_core.rank_merges(vocab.blob, vocab.lens, vocab.ids))
+    return merges
+
+
 # (builder, id(model), its other arguments' ids) -> (weakref to the model, core or False, the arguments):
 # the WordPiece, CharBPE and Unigram cores
 _SHAPED_CORES: dict[tuple, tuple[Any, Any, tuple]] = {}

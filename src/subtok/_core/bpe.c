@@ -267,3 +267,72 @@ int bpe_encode(const bpe_tables *t, bpe_memo *memo, int pattern, const uint8_t *
     bpe_merge_scratch_free(&e.scratch);
     return rc;
 }
+
+/* -- tiktoken's ranks -> merges ----------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t left, right, merged;
+} rank_merge;
+
+static int by_merged(const void *a, const void *b) {
+    uint32_t x = ((const rank_merge *)a)->merged, y = ((const rank_merge *)b)->merged;
+    return (x > y) - (x < y);
+}
+
+/* The id of p[0:n] if it is a token and not the whole token being cut (whole_len), else BPE_NONE. */
+static inline uint32_t part_rank(const bpe_tables *t, const uint8_t *p, size_t n, size_t whole_len) {
+    uint32_t id;
+    if (n == whole_len) return BPE_NONE;
+    piece_key key = key_of(p, n);
+    return vocab_find(t, p, &key, &id) ? id : BPE_NONE;
+}
+
+int bpe_rank_merges(const bpe_spec *spec, uint32_t **out, size_t *n_out, char *err, size_t err_size) {
+    bpe_tables t;
+    *out = NULL;
+    *n_out = 0;
+    if (bpe_tables_init(&t, spec, err, err_size)) return -1;
+    size_t cap = t.max_token_len + 1;
+    uint32_t *cut = malloc(cap * sizeof(uint32_t)), *rank = malloc(cap * sizeof(uint32_t));
+    rank_merge *merges = malloc((spec->n_tokens ? spec->n_tokens : 1) * sizeof(rank_merge));
+    int rc = -1;
+    if (!cut || !rank || !merges) {
+        fail(err, err_size, "out of memory");
+        goto done;
+    }
+    size_t count = 0, off = 0;
+    for (size_t k = 0; k < spec->n_tokens; off += spec->token_lens[k], k++) {
+        const uint8_t *p = spec->blob + off;
+        size_t n = spec->token_lens[k], parts = n;
+        if (n < 2) continue;
+        for (size_t i = 0; i <= n; i++) cut[i] = (uint32_t)i;
+        for (size_t i = 0; i + 1 < n; i++) rank[i] = part_rank(&t, p + i, 2, n);
+        while (parts > 2) { /* merge the lowest-ranked pair (the leftmost of equals), as tiktoken */
+            size_t i = 0;
+            for (size_t j = 1; j + 1 < parts; j++)
+                if (rank[j] < rank[i]) i = j;
+            if (rank[i] == BPE_NONE) break;
+            memmove(cut + i + 1, cut + i + 2, (parts - i - 1) * sizeof(uint32_t));
+            memmove(rank + i, rank + i + 1, (parts - i - 2) * sizeof(uint32_t));
+            parts--;
+            if (i > 0) rank[i - 1] = part_rank(&t, p + cut[i - 1], cut[i + 1] - cut[i - 1], n);
+            if (i + 1 < parts) rank[i] = part_rank(&t, p + cut[i], cut[i + 2] - cut[i], n);
+        }
+        if (parts != 2) continue; /* tiktoken never builds this token */
+        uint32_t left, right;
+        piece_key a = key_of(p, cut[1]), b = key_of(p + cut[1], n - cut[1]);
+        if (vocab_find(&t, p, &a, &left) && vocab_find(&t, p + cut[1], &b, &right))
+            merges[count++] = (rank_merge){left, right, spec->token_ids[k]};
+    }
+    qsort(merges, count, sizeof(rank_merge), by_merged);
+    *out = (uint32_t *)merges;
+    *n_out = count;
+    merges = NULL;
+    rc = 0;
+done:
+    free(cut);
+    free(rank);
+    free(merges);
+    bpe_tables_free(&t);
+    return rc;
+}

@@ -77,6 +77,13 @@ void bpe_memo_free(bpe_memo *m);
  * filling memo (may be NULL). 0, or -1 when memory ran out (the caller frees out->ids). */
 int bpe_encode(const bpe_tables *t, bpe_memo *memo, int pattern, const uint8_t *s, size_t n, bpe_ids *out);
 
+/* tiktoken's ranks as merges: for each token of 2+ bytes (spec's tokens; no merges, byte ids
+ * unused), the two parts tiktoken's merging of its bytes alone ends with, when both are tokens
+ * (formats/tiktoken.py's merges_from_ranks is the reference: same merges, same order). *out gets
+ * (left id, right id, token id) triples sorted by token id, *n_out their number; free() it.
+ * 0, or -1 with a message in err. */
+int bpe_rank_merges(const bpe_spec *spec, uint32_t **out, size_t *n_out, char *err, size_t err_size);
+
 /* Only the ids of the piece s[0:n] (no scanning, no memo), appended to out; 0 or -1. */
 int bpe_encode_piece(const bpe_tables *t, const uint8_t *s, size_t n, bpe_ids *out);
 

@@ -19,6 +19,7 @@
  *   NotForCore: raised for a text a model leaves to the reference
  *   split(text, pattern) -> list[int]               (piece ends, in code points; for tests)
  *   join_tokens(blob, records, ids, errors=None)    (decode: the tokens' bytes joined; see below)
+ *   rank_merges(blob, token_lens, token_ids)        (tiktoken's ranks as merges, at load)
  *   PATTERN_GPT2, PATTERN_CL100K, PATTERN_O200K
  *
  * subtok/fast.py builds a BPE from a subtok BPE model and decides when it may be used; nothing
@@ -1088,9 +1089,45 @@ done:
     return out;
 }
 
+/* rank_merges(blob, token_lens, token_ids) -> bytes: tiktoken's ranks as merges (bpe_rank_merges),
+ * uint32 (left, right, merged) triples sorted by merged id, for array('I').frombytes. */
+static PyObject *rank_merges(PyObject *module, PyObject *args) {
+    Py_buffer v[3];
+    memset(v, 0, sizeof(v));
+    if (!PyArg_ParseTuple(args, "y*y*y*:rank_merges", &v[0], &v[1], &v[2])) return NULL;
+    PyObject *result = NULL;
+    size_t n_lens, n_ids;
+    if (uint32_buffer(&v[1], "token_lens", &n_lens) || uint32_buffer(&v[2], "token_ids", &n_ids)) goto done;
+    if (n_lens != n_ids) {
+        PyErr_SetString(PyExc_ValueError, "rank_merges: the arrays' lengths do not match");
+        goto done;
+    }
+    uint32_t no_bytes[256] = {0};
+    bpe_spec spec = {v[0].buf, (size_t)v[0].len, v[1].buf, v[2].buf, n_lens, NULL, NULL, NULL, NULL, 0, no_bytes, 0};
+    uint32_t *merges = NULL;
+    size_t count = 0;
+    char err[200];
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = bpe_rank_merges(&spec, &merges, &count, err, sizeof(err));
+    Py_END_ALLOW_THREADS
+    if (rc) {
+        PyErr_Format(PyExc_ValueError, "rank_merges: %s", err);
+        goto done;
+    }
+    result = PyBytes_FromStringAndSize((const char *)merges, (Py_ssize_t)(count * 3 * sizeof(uint32_t)));
+    free(merges);
+done:
+    for (int k = 0; k < 3; k++) PyBuffer_Release(&v[k]);
+    return result;
+}
+
 static PyMethodDef module_methods[] = {
     {"split", split, METH_VARARGS,
      "split(text, pattern) -> list[int]: where the pattern's pieces end, in code points."},
+    {"rank_merges", rank_merges, METH_VARARGS,
+     "rank_merges(blob, token_lens, token_ids) -> bytes: tiktoken's ranks as merges, uint32 (left, right,\n"
+     "merged) triples sorted by merged id (subtok.formats.tiktoken.merges_from_ranks is the reference)."},
     {"join_tokens", (PyCFunction)(void (*)(void))join_tokens, METH_VARARGS | METH_KEYWORDS,
      "join_tokens(blob, records, ids, errors=None) -> bytes | str | None: the tokens' bytes joined, decoded\n"
      "when errors is given (None: an id is missing)."},

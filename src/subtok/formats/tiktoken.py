@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import regex
 
-from .. import decoders, pre_tokenizers
+from .. import decoders, fast, pre_tokenizers
 from .._json import Reader
 from ..added_tokens import AddedToken
 from ..bytes_map import BYTES_TO_UNICODE, UNICODE_TO_BYTES
@@ -280,7 +280,9 @@ def from_ranks(ranks: Mapping[bytes, int], *, pattern: str, special_tokens: Mapp
         vocab = ByteVocab(ids)
     except TokenizerFormatError as e:
         raise TokenizerFormatError(e.message, file=file) from None
-    merges = IdMerges((ids[a], ids[b], ids[a + b]) for a, b in merges_from_ranks(ranks))
+    merges = fast.rank_merges(vocab)  # the core's (None: no core), else the reference's
+    if merges is None:
+        merges = IdMerges((ids[a], ids[b], ids[a + b]) for a, b in merges_from_ranks(ranks))
     return _assemble(vocab, merges, pattern, special_tokens, file, regular=ids.get)
 
 
