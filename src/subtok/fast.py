@@ -499,16 +499,19 @@ def _active() -> bool:
 
 def _text_ids(tokenizer: Any, plan: _Plan, text: str) -> list[int] | None:
     """The ids of text (added tokens split out as the reference does); None when the core cannot
-    take the text (a lone surrogate: the reference raises the error)."""
+    take the text (a lone surrogate: the reference raises the error). Called for every text: a few
+    attribute reads before the core when there are no added tokens (the tiktoken face's ordinary
+    text, most of a short text's time)."""
     added = tokenizer.added_vocabulary
-    core, pattern = plan.core, plan.pattern
-    raw, norm = added.raw_matcher, added.normalized_matcher
-    if tokenizer.normalizer is not None and norm.rx is not None:  # _raw_split_fits, inlined (every call)
-        return None
     entry = _FINDERS.get(id(added))
-    if entry is None or entry[0] is not raw or entry[1] is not norm:
+    if entry is None or entry[0] is not added.raw_matcher or entry[1] is not added.normalized_matcher:
         entry = _finder(added)
+    core, pattern = plan.core, plan.pattern
     try:
+        if entry[4]:  # no added tokens
+            return core.encode(text, pattern)
+        if tokenizer._normalizer is not None and entry[1].rx is not None:  # _raw_split_fits, inlined
+            return None
         stop = entry[3]
         if stop is not None:  # a few added tokens: the core looks for them in the text's UTF-8 itself
             ids = core.encode(text, pattern, b"", b"", stop)
@@ -535,8 +538,9 @@ def _raw_split_fits(tokenizer: Any) -> bool:
     return tokenizer.normalizer is None or tokenizer.added_vocabulary.normalized_matcher.rx is None
 
 
-# id(added vocabulary) -> (raw matcher, normalized matcher, finder, the tokens' UTF-8 for the core or None)
-_FINDERS: dict[int, tuple[Any, Any, Any, tuple[bytes, ...] | None]] = {}
+# id(added vocabulary) -> (raw matcher, normalized matcher, finder, the tokens' UTF-8 for the core or
+# None, whether there are no added tokens at all)
+_FINDERS: dict[int, tuple[Any, Any, Any, tuple[bytes, ...] | None, bool]] = {}
 _FEW_TOKENS = 2  # up to this many added tokens, one str search each beats one regex search for all
 _CORE_FINDS = 16  # up to this many, the core's encode looks for them itself (memchr, then a compare)
 # beyond this many, compiling one regex of them all takes seconds (j2's 26,089: 3.4 s), so the
@@ -544,7 +548,7 @@ _CORE_FINDS = 16  # up to this many, the core's encode looks for them itself (me
 _MANY_TOKENS = 1000
 
 
-def _finder(added: Any) -> tuple[Any, Any, Any, tuple[bytes, ...] | None]:
+def _finder(added: Any) -> tuple[Any, Any, Any, tuple[bytes, ...] | None, bool]:
     """How to find the added vocabulary's tokens in a text, made once per vocabulary state."""
     raw, norm = added.raw_matcher, added.normalized_matcher
     entry = _FINDERS.get(id(added))
@@ -565,7 +569,7 @@ def _finder(added: Any) -> tuple[Any, Any, Any, tuple[bytes, ...] | None]:
                 stop = tuple(c.encode("utf-8") for c in look_for)
             except UnicodeEncodeError:  # a token with a lone surrogate: left to the Python search
                 stop = None
-        entry = (raw, norm, finder, stop)
+        entry = (raw, norm, finder, stop, not contents)
         if len(_FINDERS) > 256:
             _FINDERS.clear()
         _FINDERS[id(added)] = entry
@@ -649,10 +653,17 @@ def encode_ids(tokenizer: Any, text: Any) -> list[int] | None:
 
     The caller must have checked that nothing after the model changes the ids (see `encode`).
     """
-    if type(text) is not str or not _active():
+    if type(text) is not str or _forced_reference or _local.reference:  # _active(), inlined
         return None
-    plan = _plan(tokenizer)
-    return None if plan is None else _text_ids(tokenizer, plan, text)
+    plan = tokenizer.__dict__.get("_subtok_fast_plan")  # _plan's cached case, inlined
+    if plan is None or plan.key[0] is not tokenizer.model or plan.key[1] is not tokenizer.pre_tokenizer \
+            or plan.key[2] is not tokenizer._normalizer:
+        plan = _plan(tokenizer)
+        if plan is None:
+            return None
+    elif plan.core is None:
+        return None
+    return _text_ids(tokenizer, plan, text)
 
 
 def encode(tokenizer: Any, sequence: Any, pair: Any, is_pretokenized: bool,

@@ -134,7 +134,8 @@ class Encoding:
         >>> get_encoding("gpt2").encode_ordinary("hello world")  # doctest: +SKIP
         [31373, 995]
         """
-        return self._ordinary_ids(text)
+        ids = _fast.encode_ids(self._ordinary, text)  # _ordinary_ids, inlined: short texts are common
+        return ids if ids is not None else self._ordinary.encode(_valid_text(text)).ids
 
     def _ordinary_ids(self, text: str) -> list[int]:
         """The ids of ordinary text: by the compiled core when it takes the text (`subtok.fast`;
