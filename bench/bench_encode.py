@@ -64,7 +64,7 @@ FILES = ("en.txt", "code.txt", "multi.txt")
 TIKTOKEN_NAMES = ("gpt2", "cl100k_base", "o200k_base")
 SENTENCEPIECE = {"mistral v1 (BPE)": "mistral/tokenizer.model.v1", "j2 (Unigram)": "j2-tokenizer.model"}
 BERT_ASSET = ("all-MiniLM-L6-v2", "tokenizer.json")  # bert-base-uncased's WordPiece tokenizer.json
-SECTIONS = ("encode", "threads", "decode", "worst")
+SECTIONS = ("encode", "threads", "decode", "short", "worst")
 NOTES = "<!-- notes: kept when the table is rewritten -->"
 KiB = 1 << 10
 MiB = 1 << 20
@@ -552,6 +552,58 @@ def section_decode(args: argparse.Namespace, texts: dict[str, str]) -> tuple[str
     return title, lines
 
 
+# -- section: short texts ----------------------------------------------------------------------------
+
+SHORT_TEXTS = {"11 B": "hello world", "135 B": "The quick brown fox jumps over the lazy dog. " * 3}
+
+
+def per_call(call: Callable[[], Any], repeats: int) -> float:
+    """Median microseconds of one call, over `repeats` rounds of enough calls for ~20 ms each."""
+    n = max(1, int(0.02 / max(once(call)[0], 1e-7)))
+    rounds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(n):
+            call()
+        rounds.append((time.perf_counter() - start) / n)
+    return statistics.median(rounds) * 1e6
+
+
+def section_short(args: argparse.Namespace) -> tuple[str, list[str]]:
+    title = "Short texts: the time of one call"
+    lines = [
+        "One text per call, as a chat message or a count of a short string; microseconds per call (median "
+        "of rounds of ~20 ms), outputs checked equal. Here most of the time is the call itself, not the "
+        "encoding. No target in the issue; shown so that the per-call cost is on record.", "",
+        "| tokenizer | call | text | subtok fast | other library | **other / subtok** |",
+        "|---|---|---|---|---|---|",
+    ]
+    rows: list[tuple[str, str, Callable[[str], Any], Callable[[str], Any]]] = []
+    if optional("tiktoken") is not None:
+        for name in TIKTOKEN_NAMES:
+            ours, theirs = face(name), tiktoken_encoding(name)
+            rows.append((name, "face `encode_ordinary(text)` vs tiktoken's", ours.encode_ordinary, theirs.encode_ordinary))
+            rows.append((name, "`Tokenizer.encode(text, add_special_tokens=False).ids` vs tiktoken `encode(text)`",
+                         lambda t, tok=ours.tokenizer: tok.encode(t, add_special_tokens=False).ids, theirs.encode))
+    if optional("tokenizers") is not None:
+        ours_b, theirs_b = subtok_bert(), hf_bert()
+        rows.append(("bert-base-uncased", "`encode(text).ids` vs HF tokenizers' `encode(text).ids`",
+                     lambda t: ours_b.encode(t).ids, lambda t: theirs_b.encode(t).ids))
+    if optional("sentencepiece") is not None:
+        for label, asset in SENTENCEPIECE.items():
+            ours_s, theirs_s = sentencepiece_pair(asset)
+            rows.append((label, "`encode(text, add_special_tokens=False).ids` vs sentencepiece `encode(text)`",
+                         lambda t, tok=ours_s: tok.encode(t, add_special_tokens=False).ids, theirs_s.encode))
+    for tokenizer, call, mine, other in rows:
+        for size, text in SHORT_TEXTS.items():
+            equal = mine(text) == other(text)
+            ours_us = per_call(lambda: mine(text), args.repeats)
+            theirs_us = per_call(lambda: other(text), args.repeats)
+            lines.append(f"| {tokenizer} | {call} | {size} | {ours_us:.2f} us | {theirs_us:.2f} us "
+                         f"| {ratio_cell(theirs_us / ours_us, equal)} |")
+    return title, lines
+
+
 # -- section 4: worst cases -------------------------------------------------------------------------
 
 @dataclass
@@ -768,7 +820,8 @@ def main(argv: list[str] | None = None) -> int:
         print("warning: subtok._core is not loaded: 'subtok fast' is the reference", file=sys.stderr)
     kept, notes = old_sections(args.output)
     run = {"encode": lambda: section_encode(args, texts), "threads": lambda: section_threads(args),
-           "decode": lambda: section_decode(args, texts), "worst": lambda: section_worst(args)}
+           "decode": lambda: section_decode(args, texts), "short": lambda: section_short(args),
+           "worst": lambda: section_worst(args)}
     sections: dict[str, str] = {}
     for name in SECTIONS:
         if name in ran:
