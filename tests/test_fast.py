@@ -8,6 +8,7 @@ engine (linear scan, heap, bucket queue) agrees with the reference on random mer
 
 from __future__ import annotations
 
+import json
 import pickle
 import random
 import shutil
@@ -572,6 +573,38 @@ def test_ids_the_core_cannot_hold_leave_it_to_the_reference():
     bert.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     assert fast._plan(bert) is None
     assert bert.encode("hi hix").ids == reference_ids(bert, "hi hix") == [1, 1, -5]
+
+
+def json_bpe(vocab: dict[str, int], merges: list[str]) -> subtok.Tokenizer:
+    return subtok.Tokenizer.from_str(json.dumps({
+        "model": {"type": "BPE", "vocab": vocab, "merges": merges, "ignore_merges": False},
+        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False,
+                          "use_regex": True}}))
+
+
+def test_string_merges_are_kept_as_ids():
+    """Merges read as strings are checked, then kept as ids: the string list and the pair table are
+    made again when asked for, equal to what was given (a pair listed twice too: its later rank
+    counts, in the reference and the core), and the core is built without them."""
+    vocab = {c: i for i, c in enumerate(BYTES_TO_UNICODE)} | {"ab": 256, "abc": 257, "bc": 258}
+    merges = ["b c", "a b", "ab c", "b c"]  # (b, c) again, last: it now ranks below (a, b)
+    tok = json_bpe(vocab, merges)
+    model = tok.model
+    assert model._merges is None and "_ranks" not in model.__dict__
+    assert tok.encode("abc").ids == [257]  # "ab" first, then "ab c"
+    if fast.available():
+        assert [k for k in ("_ranks", "_vocab_r") if k in model.__dict__] == []
+    assert reference_ids(tok, "abc") == [257]
+    assert model.merges == [tuple(m.split()) for m in merges]
+    assert model._ranks[(98, 99)] == (3, 258) and model._ranks[(97, 98)] == (1, 256)
+    assert json.loads(tok.to_str())["model"]["merges"] == [m.split() for m in merges]
+    # two tokens with one id: the strings are kept (ids would not give them back)
+    twin = json_bpe(vocab | {"ab2": 256}, ["a b"])
+    assert twin.model._merges == [("a", "b")] and twin.model.merges == [("a", "b")]
+    # an id beyond 32 bits: kept as a list, the reference encodes, no core
+    big = json_bpe(vocab | {"ab": 2 ** 40}, ["a b"])
+    assert type(big.model._id_merges.flat) is list and fast._plan(big) is None
+    assert big.encode("abx").ids == [2 ** 40, 120]
 
 
 @needs_core

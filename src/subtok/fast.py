@@ -325,9 +325,8 @@ def _none_if_out_of_range(build: Any) -> Any:
 
 @_none_if_out_of_range
 def _build_core(model: BPE) -> Any:
-    source, merges = model._source, model._id_merges
-    if source is not None and merges is not None:
-        return _build_core_from_arrays(model, source, merges)
+    if model._source is not None:
+        return _build_core_from_arrays(model, model._source)
     vocab = model.vocab
     byte_ids = array("I")
     for c in BYTES_TO_UNICODE:
@@ -336,10 +335,7 @@ def _build_core(model: BPE) -> Any:
             return None
         byte_ids.append(id)
     blob, lens, ids = _byte_tokens(vocab.items())
-    ranks = model._ranks
-    return _core.BPE(blob, lens, ids, array("I", [k[0] for k in ranks]),
-                     array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
-                     array("I", [v[1] for v in ranks.values()]), byte_ids, model.ignore_merges)
+    return _core.BPE(blob, lens, ids, *model._merge_arrays(), byte_ids, model.ignore_merges)
 
 
 def _byte_tokens(tokens: Any) -> tuple[bytes, array, array]:
@@ -358,8 +354,8 @@ def _byte_tokens(tokens: Any) -> tuple[bytes, array, array]:
     return b"".join(blob), lens, ids
 
 
-def _build_core_from_arrays(model: BPE, source: ByteVocab, merges: IdMerges) -> Any:
-    """The C tables straight from a ByteVocab's arrays and IdMerges: the model's dicts are not made.
+def _build_core_from_arrays(model: BPE, source: ByteVocab) -> Any:
+    """The C tables straight from a ByteVocab's arrays and the merge ids: the model's dicts are not made.
     Its text tokens go first (the core keeps the first of equal tokens, the vocab dict the text)."""
     byte_ids = array("I", [0xFFFFFFFF]) * 256
     at = 0
@@ -374,9 +370,8 @@ def _build_core_from_arrays(model: BPE, source: ByteVocab, merges: IdMerges) -> 
             byte_ids[b] = id
     if 0xFFFFFFFF in byte_ids:  # a byte no token is: not this shape (as in _build_core)
         return None
-    flat = merges.flat
-    return _core.BPE(text_blob + source.blob, text_lens + source.lens, text_ids + source.ids, flat[0::3],
-                     flat[1::3], array("I", range(len(merges))), flat[2::3], byte_ids, model.ignore_merges)
+    return _core.BPE(text_blob + source.blob, text_lens + source.lens, text_ids + source.ids,
+                     *model._merge_arrays(), byte_ids, model.ignore_merges)
 
 
 def rank_merges(vocab: ByteVocab) -> IdMerges | None:
@@ -457,10 +452,8 @@ def _build_charbpe(model: BPE, options: int, space: str) -> Any:
             return None
         unk = found
     bytes_ = array("I", [0xFFFFFFFF if i is None else i for i in model._byte_ids])
-    ranks = model._ranks
-    return _core.CharBPE(*_utf8_table(model.vocab.items()), array("I", [k[0] for k in ranks]),
-                         array("I", [k[1] for k in ranks]), array("I", [v[0] for v in ranks.values()]),
-                         array("I", [v[1] for v in ranks.values()]), bytes_, unk, space.encode("utf-8"), options)
+    return _core.CharBPE(*_utf8_table(model.vocab.items()), *model._merge_arrays(), bytes_, unk,
+                         space.encode("utf-8"), options)
 
 
 @_none_if_out_of_range

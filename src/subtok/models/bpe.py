@@ -40,7 +40,7 @@ class IdMerges:
     what a loader that has ids (tiktoken's ranks) passes to `BPE` instead of string pairs. The ids
     are kept in one flat array (three per merge); the model makes ``BPE.merges`` (string pairs) and
     its pair table only when they are first needed (for o200k_base the string pairs were 36 MB, the
-    pair table 38 MB).
+    pair table 38 MB). Merges given as strings are kept this way too, once checked.
 
     >>> bpe = BPE({"h": 0, "i": 1, "hi": 2}, IdMerges([(0, 1, 2)]))
     >>> bpe.tokenize("hi"), bpe.merges
@@ -48,6 +48,8 @@ class IdMerges:
     """
 
     __slots__ = ("flat",)
+
+    flat: Any  # array("I"); a list where a loader's ids do not fit in 32 bits
 
     def __init__(self, triples: Iterable[tuple[int, int, int]]) -> None:
         flat = array("I")
@@ -143,8 +145,10 @@ class BPE(Model):
         self._source = vocab if isinstance(vocab, ByteVocab) else None
         if self._source is None:
             self.vocab = dict(vocab)  # type: ignore[arg-type]
-        self._id_merges = merges if isinstance(merges, IdMerges) else None
-        self._merges: list[tuple[str, str]] | None = None if self._id_merges is not None else [tuple(m) for m in merges]
+        given_ids = isinstance(merges, IdMerges)
+        self._merges: list[tuple[str, str]] | None = None if given_ids else [tuple(m) for m in merges]  # type: ignore
+        self._id_merges: IdMerges | None = merges if given_ids else None  # type: ignore[assignment]
+        self._from_strings = not given_ids  # then a pair listed twice takes its later rank (as HF)
         self.dropout = dropout
         self.unk_token = unk_token
         self.continuing_subword_prefix = continuing_subword_prefix
@@ -153,7 +157,7 @@ class BPE(Model):
         self.byte_fallback = byte_fallback
         self.ignore_merges = ignore_merges
         self.merge_ranks = None if merge_ranks is None else [int(r) for r in merge_ranks]
-        if self.merge_ranks is not None and (self._id_merges is not None or len(self.merge_ranks) != len(self.merges)):
+        if self.merge_ranks is not None and (given_ids or len(self.merge_ranks) != len(self.merges)):
             raise TokenizerFormatError(f"merge_ranks has {len(self.merge_ranks)} ranks for {len(self.merges)} merges; "
                                        "give one rank per merge", path="model.merge_ranks")
         self.unk_as_text = unk_as_text
@@ -164,8 +168,13 @@ class BPE(Model):
                                        path="model.user_defined_symbols")
         self._symbols_rx = regex.compile("|".join(regex.escape(t) for t in sorted(
             self.user_defined_symbols, key=len, reverse=True))) if self.user_defined_symbols else None
-        if self._source is None or self._id_merges is None:  # checked now: a bad merge fails the load
-            self._ranks = self._build_ranks() if self._id_merges is None else self._ranks_of_ids(self._id_merges)
+        # checked now: a bad merge fails the load
+        if not given_ids:  # as ids; the strings are dropped when the ids give them back exactly
+            self._id_merges = self._merge_ids()
+            if len(set(self.vocab.values())) == len(self.vocab):
+                self._merges = None
+        elif self._source is None:
+            self._ranks = self._ranks_of_ids(self._id_merges)  # type: ignore[arg-type]
         self._memo: dict[str, list[Token]] = {}
 
     # -- the tables, made when first used from a ByteVocab and IdMerges ------------------------------
@@ -180,6 +189,13 @@ class BPE(Model):
 
     @cached_property
     def _ranks(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """(left id, right id) -> (rank, merged id): the reference's pair table."""
+        if self._from_strings:  # as the merges were listed: a pair listed again takes the later rank
+            given = self.merge_ranks
+            ranks: dict[tuple[int, int], tuple[int, int]] = {}
+            for i, (a, b, new) in enumerate(self._id_merges.triples()):  # type: ignore[union-attr]
+                ranks[(a, b)] = (i if given is None else given[i], new)
+            return ranks
         return self._ranks_of_ids(self._id_merges)  # type: ignore[arg-type]
 
     @cached_property
@@ -200,11 +216,46 @@ class BPE(Model):
 
     @property
     def merges(self) -> list[tuple[str, str]]:
-        """The merges as (left, right) token strings, lowest rank first."""
-        if self._merges is None:  # given as ids: made from the id table (its order is the ranks')
+        """The merges as (left, right) token strings, in the order given (given as ids: by rank)."""
+        if self._merges is None:  # made from the ids (every id names one token: see __init__)
             r = self._vocab_r
-            self._merges = [(r[a], r[b]) for a, b in self._ranks]
+            self._merges = [(r[a], r[b]) for a, b, _ in self._id_merges.triples()]  # type: ignore[union-attr]
         return self._merges
+
+    def _merge_arrays(self) -> tuple[array, array, array, array]:
+        """The merges as the compiled core takes them: left ids, right ids, ranks, merged ids (a pair
+        listed twice appears twice; the core keeps the later, as `_ranks` does)."""
+        flat = self._id_merges.flat  # type: ignore[union-attr]
+        count = len(flat) // 3
+        rank = array("I", range(count)) if self.merge_ranks is None else array("I", self.merge_ranks)
+        return flat[0::3], flat[1::3], rank, flat[2::3]
+
+    def _merge_ids(self) -> IdMerges:
+        """The string merges as ids, each checked against the vocab (the merged token: left + right,
+        less right's continuing-subword prefix)."""
+        plen = len(self.continuing_subword_prefix or "")
+        vocab = self.vocab
+        flat: Any = array("I")
+        for i, (a, b) in enumerate(self._merges):  # type: ignore[arg-type]
+            new = a + b[plen:]
+            ids = vocab.get(a), vocab.get(b), vocab.get(new)
+            if None in ids:
+                tok = (a, b, new)[ids.index(None)]
+                raise TokenizerFormatError(
+                    f"merge {a!r} {b!r} uses token {tok!r}, which is not in model.vocab; "
+                    "the merges and the vocab do not belong together", path=f"model.merges[{i}]")
+            if type(flat) is array:
+                try:
+                    flat.append(ids[0])
+                    flat.append(ids[1])
+                    flat.append(ids[2])
+                    continue
+                except (OverflowError, TypeError):  # an id no uint32 holds: a list (the core then declines)
+                    flat = list(flat[:3 * i])
+            flat.extend(ids)
+        merges = IdMerges(())
+        merges.flat = flat
+        return merges
 
     def _ranks_of_ids(self, merges: IdMerges) -> dict[tuple[int, int], tuple[int, int]]:
         ranks: dict[tuple[int, int], tuple[int, int]] = {}
@@ -216,21 +267,6 @@ class BPE(Model):
             if (a, b) in ranks:
                 raise TokenizerFormatError(f"merge {i} ({a}, {b}) is listed twice", path=f"model.merges[{i}]")
             ranks[(a, b)] = (i, new)
-        return ranks
-
-    def _build_ranks(self) -> dict[tuple[int, int], tuple[int, int]]:
-        plen = len(self.continuing_subword_prefix or "")
-        ranks: dict[tuple[int, int], tuple[int, int]] = {}
-        vocab = self.vocab
-        given = self.merge_ranks
-        for i, (a, b) in enumerate(self.merges):
-            new = a + b[plen:]
-            for tok in (a, b, new):
-                if tok not in vocab:
-                    raise TokenizerFormatError(
-                        f"merge {a!r} {b!r} uses token {tok!r}, which is not in model.vocab; "
-                        "the merges and the vocab do not belong together", path=f"model.merges[{i}]")
-            ranks[(vocab[a], vocab[b])] = (i if given is None else given[i], vocab[new])
         return ranks
 
     # -- encoding ---------------------------------------------------------------------------------
