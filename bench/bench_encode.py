@@ -19,6 +19,9 @@ Sections (all by default; --only runs some and keeps the others from the existin
   time on both sides.
 - threads: encode_batch of en.txt paragraphs (first --batch-bytes) on 1 and 2 threads.
 - decode: the tiktoken face's ``decode_bytes`` / ``decode`` against tiktoken's, on tiktoken's ids.
+- short: one call on an 11-byte and a 135-byte text, microseconds per call, against each library.
+- load: load time and memory (VmRSS growth) of each real file, each load in a fresh process
+  (bench_load.py's table; min(--repeats, 3) processes per figure).
 - worst: one encode call each on "a" * 1,000,000, 1 MB without whitespace, 1 MB of one emoji and
   1 MB of CJK, time per byte against en.txt's; the upstream libraries on growing sizes, stopped
   before a call would take longer than --worst-cap seconds (tiktoken is quadratic on some).
@@ -64,7 +67,7 @@ FILES = ("en.txt", "code.txt", "multi.txt")
 TIKTOKEN_NAMES = ("gpt2", "cl100k_base", "o200k_base")
 SENTENCEPIECE = {"mistral v1 (BPE)": "mistral/tokenizer.model.v1", "j2 (Unigram)": "j2-tokenizer.model"}
 BERT_ASSET = ("all-MiniLM-L6-v2", "tokenizer.json")  # bert-base-uncased's WordPiece tokenizer.json
-SECTIONS = ("encode", "threads", "decode", "short", "worst")
+SECTIONS = ("encode", "threads", "decode", "short", "load", "worst")
 NOTES = "<!-- notes: kept when the table is rewritten -->"
 KiB = 1 << 10
 MiB = 1 << 20
@@ -604,6 +607,14 @@ def section_short(args: argparse.Namespace) -> tuple[str, list[str]]:
     return title, lines
 
 
+# -- section: load time and memory -------------------------------------------------------------------
+
+def section_load(args: argparse.Namespace) -> tuple[str, list[str]]:
+    import bench_load
+
+    return "Load time and memory", [bench_load.EXPLAIN, "", *bench_load.table(args.repeats if args.repeats < 3 else 3)]
+
+
 # -- section 4: worst cases -------------------------------------------------------------------------
 
 @dataclass
@@ -821,6 +832,7 @@ def main(argv: list[str] | None = None) -> int:
     kept, notes = old_sections(args.output)
     run = {"encode": lambda: section_encode(args, texts), "threads": lambda: section_threads(args),
            "decode": lambda: section_decode(args, texts), "short": lambda: section_short(args),
+           "load": lambda: section_load(args),
            "worst": lambda: section_worst(args)}
     sections: dict[str, str] = {}
     for name in SECTIONS:

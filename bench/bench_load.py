@@ -100,34 +100,42 @@ def cases(tmp: Path) -> list[tuple[str, list[tuple[str, str, Path]]]]:
     return out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-    rows = []
+EXPLAIN = ("Each load in a fresh process after the library is imported; median of the runs; memory = growth of "
+           "VmRSS across the load / across the load and one encode of 'hello world' (subtok builds its compiled "
+           "tables then); ratio = subtok / reference (above 1: subtok is slower or larger). The issue's target: "
+           "RSS after loading o200k_base no more than tiktoken's.")
+
+
+def table(repeats: int) -> list[str]:
+    """The Markdown table: one row per file, subtok against the reference library."""
+    rows = ["| file | reference | reference time | reference memory | subtok time | subtok memory | time ratio "
+            "| memory ratio |", "|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as tmp:
         for case, entries in cases(Path(tmp)):
             name = case.split()[0]
-            results = [(label, *measure(worker, path, name, args.repeats)) for label, worker, path in entries]
+            print(f"load: {case} ...", file=sys.stderr, flush=True)
+            results = [(label, *measure(worker, path, name, repeats)) for label, worker, path in entries]
             (ref_label, ref_s, ref_mib, ref_enc), (label, s, mib, enc) = results
             rows.append(f"| {case} | {ref_label} | {ref_s:.3f} s | {ref_mib:.0f} / {ref_enc:.0f} MiB | {s:.3f} s | "
                         f"{mib:.0f} / {enc:.0f} MiB | {s / ref_s:.1f}x | {mib / max(ref_mib, 1):.1f}x / "
                         f"{enc / max(ref_enc, 1):.1f}x |")
-            print(rows[-1], flush=True)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    rows = table(args.repeats)
     load1, load5, load15 = os.getloadavg()
     text = "\n".join([
         "# Load time and memory", "",
         f"- date: {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}",
-        f"- command: `python bench/bench_load.py --repeats {args.repeats}`",
+        f"- command: `python bench/bench_load.py --repeats {args.repeats}` (also a section of bench/RESULTS.md)",
         f"- python: {platform.python_implementation()} {platform.python_version()}; machine: {platform.machine()}, "
         f"{os.cpu_count()} cores, load average {load1:.1f} {load5:.1f} {load15:.1f}",
-        "- each load in a fresh process after the library is imported; median of the runs; memory = growth of "
-        "VmRSS across the load / across the load and one encode of 'hello world' (subtok builds its compiled "
-        "tables then); ratio = subtok / reference (above 1: subtok is slower or larger)", "",
-        "| file | reference | reference time | reference memory | subtok time | subtok memory | time ratio "
-        "| memory ratio |",
-        "|---|---|---|---|---|---|---|---|",
-        *rows, ""])
+        f"- {EXPLAIN}", "", *rows, ""])
+    print(text)
     (REPO / "bench" / "RESULTS_load.md").write_text(text, encoding="utf-8")
     return 0
 

@@ -125,6 +125,21 @@ def small_model(byte_fallback: bool) -> subtok.Tokenizer:
     return tok
 
 
+@needs_core
+def test_the_reference_tables_are_made_when_it_first_runs():
+    """The core is built without the reference's tables (pieces as tuples, id -> piece, the matched
+    pieces, the prefix reach); made later, they are what the pieces say, and both paths agree."""
+    tok = small_model(True)
+    model = tok.model
+    texts = ["ab ba 中 xy", "zz\u00e9 ab"]
+    ids = [tok.encode(t).ids for t in texts]
+    assert [k for k in ("pieces", "_vocab_r", "_matched", "_reach") if k in model.__dict__] == []
+    assert [reference(lambda t=t: tok.encode(t).ids) for t in texts] == ids
+    assert model.pieces[:3] == [("<unk>", 0.0), ("▁", -1.0), ("a", -2.0)] and model._vocab_r[4] == "ab"
+    assert "<unk>" not in model._matched and model._matched["▁ab"] == 5 and model._max_len == 3
+    assert model.to_dict()["vocab"][:2] == [["<unk>", 0.0], ["▁", -1.0]] and model.get_vocab_size() == 265
+
+
 @pytest.mark.parametrize("byte_fallback", [True, False])
 def test_unknowns(byte_fallback):
     tok = small_model(byte_fallback)

@@ -338,20 +338,21 @@ def _build_core(model: BPE) -> Any:
     return _core.BPE(blob, lens, ids, *model._merge_arrays(), byte_ids, model.ignore_merges)
 
 
-def _byte_tokens(tokens: Any) -> tuple[bytes, array, array]:
+def _byte_tokens(tokens: Any) -> tuple[bytearray, array, array]:
     """The bytes, lengths and ids of the (byte-level string, id) pairs that are byte-level strings
-    (an added token's text with other characters is left out: no piece is it)."""
-    blob: list[bytes] = []
+    (an added token's text with other characters is left out: no piece is it); one buffer, as in
+    `_utf8_table`."""
+    blob = bytearray()
     lens, ids = array("I"), array("I")
     for token, id in tokens:
         try:
             b = token.translate(_TO_BYTE).encode("latin-1")
         except UnicodeEncodeError:
             continue
-        blob.append(b)
+        blob += b
         lens.append(len(b))
         ids.append(id)
-    return b"".join(blob), lens, ids
+    return blob, lens, ids
 
 
 def _build_core_from_arrays(model: BPE, source: ByteVocab) -> Any:
@@ -412,11 +413,12 @@ def _shaped_core(build: Any, model: Any, *args: Any) -> Any:
     return core
 
 
-def _utf8_table(strings: Any) -> tuple[bytes, array, array]:
+def _utf8_table(strings: Any) -> tuple[bytearray, array, array]:
     """(str, int) pairs as the core's tables take them: the UTF-8 bytes one after the other, each
     one's length and its number. Empty strings and strings no text can hold (lone surrogates) are
-    left out."""
-    blob: list[bytes] = []
+    left out. (One growing buffer: a list of a quarter million bytes objects left that much memory
+    behind, in pieces the process could not give back.)"""
+    blob = bytearray()
     lens, values = array("I"), array("I")
     for string, value in strings:
         try:
@@ -424,10 +426,10 @@ def _utf8_table(strings: Any) -> tuple[bytes, array, array]:
         except UnicodeEncodeError:
             continue
         if b:
-            blob.append(b)
+            blob += b
             lens.append(len(b))
             values.append(value)
-    return b"".join(blob), lens, values
+    return blob, lens, values
 
 
 @_none_if_out_of_range
@@ -466,7 +468,7 @@ def _build_unigram(model: Unigram, charsmap: Any, space: str) -> Any:
     if model.float32:
         unk_score = to_float32(unk_score)
     symbols = b"\x00".join(s.encode("utf-8") for s in sorted(charsmap.user_defined_symbols, key=len, reverse=True))
-    return _core.Unigram(*_utf8_table(model._matched.items()), array("d", [s for _, s in model.pieces]),
+    return _core.Unigram(*_utf8_table(model._matched_items()), model._scores,
                          byte_tokens, charsmap.charsmap, symbols,
                          space.encode("utf-8"), unk_score, model.unk_id, model.byte_fallback, model.float32)
 

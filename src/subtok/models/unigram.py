@@ -13,6 +13,7 @@ computes them, so near-ties resolve as they do there.
 from __future__ import annotations
 
 import array
+from functools import cached_property
 from typing import Any, Iterable
 
 from ..errors import EncodeError
@@ -43,41 +44,62 @@ class Unigram(Model):
 
     def __init__(self, vocab: list[tuple[str, float]], unk_id: int | None = None,
                  byte_fallback: bool = False, *, unmatched_ids: Iterable[int] = (), float32: bool = False) -> None:
-        self.pieces = [(p, float(s)) for p, s in vocab]
-        if unk_id is not None and unk_id >= len(self.pieces):
-            raise ValueError(f"Unigram unk_id {unk_id} is outside the vocabulary of {len(self.pieces)} pieces")
+        names = [p for p, _ in vocab]
+        self._names = names
+        self._scores = array.array("d", [float(s) for _, s in vocab])
+        if unk_id is not None and unk_id >= len(names):
+            raise ValueError(f"Unigram unk_id {unk_id} is outside the vocabulary of {len(names)} pieces")
         self.unk_id = unk_id
         self.byte_fallback = byte_fallback
         self.unmatched_ids = sorted(set(unmatched_ids))
-        if self.unmatched_ids and not 0 <= self.unmatched_ids[0] <= self.unmatched_ids[-1] < len(self.pieces):
-            raise ValueError(f"Unigram unmatched_ids must be ids of the {len(self.pieces)} pieces")
+        if self.unmatched_ids and not 0 <= self.unmatched_ids[0] <= self.unmatched_ids[-1] < len(names):
+            raise ValueError(f"Unigram unmatched_ids must be ids of the {len(names)} pieces")
         self.float32 = bool(float32)
-        names = [p for p, _ in self.pieces]
         self.vocab = dict(zip(names, range(len(names))))  # a repeated piece: its last id, as HF
-        self._vocab_r = dict(enumerate(names))
-        if self.unmatched_ids:
-            matched = [True] * len(names)
-            for i in self.unmatched_ids:
-                matched[i] = False
-            self._matched = {p: i for p, i in self.vocab.items() if matched[i]}
-        else:
-            self._matched = self.vocab
-        scores = [s for _, s in self.pieces]
-        self.min_score = min((scores[i] for i in self._matched.values()), default=0.0)
-        # every prefix match is a lattice edge: only the longest piece length bounds the search
-        self._max_len = max(map(len, self._matched), default=0)
-        # the longest piece that starts with each 3-character prefix: the lattice looks no further
-        # than that (pieces of 1-2 characters are always looked up), which keeps a 262k vocabulary
-        # with long pieces at a few lookups per character instead of `_max_len`
+        scores = self._scores
+        self.min_score = min((scores[i] for _, i in self._matched_items()), default=0.0)
+        self._memo: dict[str, list[Token]] = {}
+
+    # -- the reference's tables, made when it first runs (the compiled core needs none of them:
+    # for j2's 262,144 pieces they were ~50 MB) -------------------------------------------------
+    @cached_property
+    def pieces(self) -> list[tuple[str, float]]:
+        """(piece, score) by id."""
+        return list(zip(self._names, self._scores))
+
+    @cached_property
+    def _vocab_r(self) -> dict[int, str]:  # type: ignore[override]
+        return dict(enumerate(self._names))
+
+    def _matched_items(self) -> Iterable[tuple[str, int]]:
+        """(piece, id) of the pieces text can produce: the vocab less `unmatched_ids`."""
+        if not self.unmatched_ids:
+            return self.vocab.items()
+        unmatched = set(self.unmatched_ids)
+        return ((p, i) for p, i in self.vocab.items() if i not in unmatched)
+
+    @cached_property
+    def _matched(self) -> dict[str, int]:
+        return self.vocab if not self.unmatched_ids else dict(self._matched_items())
+
+    @cached_property
+    def _max_len(self) -> int:
+        """The longest piece text can produce, in characters."""
+        return max(map(len, self._matched), default=0)
+
+    @cached_property
+    def _reach(self) -> dict[str, int]:
+        """The longest piece that starts with each 3-character prefix: the lattice looks no further
+        than that (pieces of 1-2 characters are always looked up), which keeps a 262k vocabulary with
+        long pieces at a few lookups per character instead of the longest piece's length."""
         reach: dict[str, int] = {}
         for p in self._matched:
             if len(p) > 2 and len(p) > reach.get(p[:3], 0):
                 reach[p[:3]] = len(p)
-        self._reach = reach
-        self._memo: dict[str, list[Token]] = {}
+        return reach
 
     def get_vocab_size(self) -> int:
-        return len(self.pieces)
+        return len(self._names)
 
     def get_vocab(self) -> dict[str, int]:
         return dict(self.vocab)
@@ -120,7 +142,7 @@ class Unigram(Model):
         as Hugging Face tokenizers)."""
         n = len(text)
         vocab = self._matched
-        pieces = self.pieces
+        scores = self._scores
         unk_score = self.min_score - _UNK_PENALTY
         best_score = [0.0] * (n + 1)
         best_start = [-1] * (n + 1)
@@ -134,7 +156,7 @@ class Unigram(Model):
                 id = vocab.get(text[start:end])
                 if id is None:
                     continue
-                score = pieces[id][1] + base
+                score = scores[id] + base
                 if best_start[end] < 0 or score > best_score[end]:
                     best_score[end] = score
                     best_start[end] = start
@@ -155,7 +177,7 @@ class Unigram(Model):
         before it is compared, and scores are re-based when they pass 100000 in magnitude."""
         n = len(text)
         vocab = self._matched
-        pieces = self.pieces
+        scores = self._scores
         f32 = array.array("f", [self.min_score - _UNK_PENALTY])
         unk_score = f32[0]
         best_score = [0.0] * (n + 1)
@@ -177,7 +199,7 @@ class Unigram(Model):
                 id = vocab.get(text[start:end])
                 if id is None:
                     continue
-                f32[0] = pieces[id][1] + base
+                f32[0] = scores[id] + base
                 score = f32[0]
                 if end > frontier:
                     frontier = end
@@ -225,7 +247,8 @@ class Unigram(Model):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"type": "Unigram", "unk_id": self.unk_id, "vocab": [[p, s] for p, s in self.pieces],
+        d: dict[str, Any] = {"type": "Unigram", "unk_id": self.unk_id,
+                             "vocab": [[p, s] for p, s in zip(self._names, self._scores)],
                              "byte_fallback": self.byte_fallback}
         if self.unmatched_ids:  # subtok's own fields (Hugging Face tokenizers ignores them)
             d["unmatched_ids"] = list(self.unmatched_ids)
