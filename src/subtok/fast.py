@@ -468,7 +468,7 @@ def _build_unigram(model: Unigram, charsmap: Any, space: str) -> Any:
     if model.float32:
         unk_score = to_float32(unk_score)
     symbols = b"\x00".join(s.encode("utf-8") for s in sorted(charsmap.user_defined_symbols, key=len, reverse=True))
-    return _core.Unigram(*_utf8_table(model._matched_items()), model._scores,
+    return _core.Unigram(*_utf8_table(model._matched_items()), array("d", model._scores),
                          byte_tokens, charsmap.charsmap, symbols,
                          space.encode("utf-8"), unk_score, model.unk_id, model.byte_fallback, model.float32)
 
@@ -498,21 +498,20 @@ def _text_ids(tokenizer: Any, plan: _Plan, text: str) -> list[int] | None:
     attribute reads before the core when there are no added tokens (the tiktoken face's ordinary
     text, most of a short text's time)."""
     added = tokenizer.added_vocabulary
-    entry = _FINDERS.get(id(added))
-    if entry is None or entry[0] is not added.raw_matcher or entry[1] is not added.normalized_matcher:
-        entry = _finder(added)
+    f = _FINDERS.get(id(added))
+    if f is None or f.raw is not added.raw_matcher or f.norm is not added.normalized_matcher:
+        f = _finder(added)
     core, pattern = plan.core, plan.pattern
     try:
-        if entry[4]:  # no added tokens
+        if f.empty:  # no added tokens
             return core.encode(text, pattern)
-        if tokenizer._normalizer is not None and entry[1].rx is not None:  # _raw_split_fits, inlined
+        if tokenizer._normalizer is not None and f.norm.rx is not None:  # _raw_split_fits, inlined
             return None
-        stop = entry[3]
-        if stop is not None:  # a few added tokens: the core looks for them in the text's UTF-8 itself
-            ids = core.encode(text, pattern, b"", b"", stop)
+        if f.stop is not None:  # a few added tokens (or their first characters): the core looks for them
+            ids = core.encode(text, pattern, b"", b"", f.stop)
             if ids is not None:
                 return ids
-        elif not _may_hold_added_tokens(added, text):
+        if not f.stop_tokens and not _may_hold_added_tokens(added, text):  # (only a first character of one)
             return core.encode(text, pattern)
         ids = []
         for split in added.extract_and_normalize(text, None).splits:
@@ -533,9 +532,22 @@ def _raw_split_fits(tokenizer: Any) -> bool:
     return tokenizer.normalizer is None or tokenizer.added_vocabulary.normalized_matcher.rx is None
 
 
-# id(added vocabulary) -> (raw matcher, normalized matcher, finder, the tokens' UTF-8 for the core or
-# None, whether there are no added tokens at all)
-_FINDERS: dict[int, tuple[Any, Any, Any, tuple[bytes, ...] | None, bool]] = {}
+class _Finder:
+    """How to find an added vocabulary's tokens in a text (`_finder`): made for its matchers (`raw`,
+    `norm`; a new state of the vocabulary has new ones); `search`: the tokens (a tuple, for ``in``),
+    a regex of them, or None (the matchers' own search); `stop`: what the core's encode looks for
+    (the tokens' UTF-8, `stop_tokens`, or their first characters'; None: the Python search);
+    `empty`: there are no added tokens."""
+
+    __slots__ = ("raw", "norm", "search", "stop", "stop_tokens", "empty")
+
+    def __init__(self, raw: Any, norm: Any, search: Any, stop: tuple[bytes, ...] | None, stop_tokens: bool,
+                 empty: bool) -> None:
+        self.raw, self.norm, self.search, self.stop = raw, norm, search, stop
+        self.stop_tokens, self.empty = stop_tokens, empty
+
+
+_FINDERS: dict[int, _Finder] = {}  # id(added vocabulary) -> its finder
 _FEW_TOKENS = 2  # up to this many added tokens, one str search each beats one regex search for all
 _CORE_FINDS = 16  # up to this many, the core's encode looks for them itself (memchr, then a compare)
 # beyond this many, compiling one regex of them all takes seconds (j2's 26,089: 3.4 s), so the
@@ -543,32 +555,32 @@ _CORE_FINDS = 16  # up to this many, the core's encode looks for them itself (me
 _MANY_TOKENS = 1000
 
 
-def _finder(added: Any) -> tuple[Any, Any, Any, tuple[bytes, ...] | None, bool]:
+def _finder(added: Any) -> _Finder:
     """How to find the added vocabulary's tokens in a text, made once per vocabulary state."""
     raw, norm = added.raw_matcher, added.normalized_matcher
-    entry = _FINDERS.get(id(added))
-    if entry is None or entry[0] is not raw or entry[1] is not norm:
+    f = _FINDERS.get(id(added))
+    if f is None or f.raw is not raw or f.norm is not norm:
         contents = sorted({*raw.ids, *norm.ids}, key=len, reverse=True) if raw.rx or norm.rx else []
-        finder: Any = tuple(contents)
+        search: Any = tuple(contents)
         if len(contents) > _MANY_TOKENS:
-            finder = None
-        elif len(contents) > _FEW_TOKENS or "" in finder:
-            finder = regex.compile("|".join(regex.escape(c) for c in contents))
+            search = None
+        elif len(contents) > _FEW_TOKENS or "" in search:
+            search = regex.compile("|".join(regex.escape(c) for c in contents))
         stop = None
         firsts = sorted({c[0] for c in contents if c})
         # the tokens themselves, or (many tokens: j2's 26,089 all start with "<") their first characters:
-        # a text with none of those holds none of them; one that has one goes to the split (exact either way)
+        # a text with none of those holds none of them; one that has one is searched (exact either way)
         look_for = contents if len(contents) <= _CORE_FINDS else firsts if len(firsts) <= _CORE_FINDS else None
         if look_for is not None and "" not in contents:
             try:
                 stop = tuple(c.encode("utf-8") for c in look_for)
             except UnicodeEncodeError:  # a token with a lone surrogate: left to the Python search
                 stop = None
-        entry = (raw, norm, finder, stop, not contents)
+        f = _Finder(raw, norm, search, stop, stop is not None and look_for is contents, not contents)
         if len(_FINDERS) > 256:
             _FINDERS.clear()
-        _FINDERS[id(added)] = entry
-    return entry
+        _FINDERS[id(added)] = f
+    return f
 
 
 def _may_hold_added_tokens(added: Any, text: str) -> bool:
@@ -581,7 +593,7 @@ def _may_hold_added_tokens(added: Any, text: str) -> bool:
     raw, norm = added.raw_matcher, added.normalized_matcher
     if raw.rx is None and norm.rx is None:
         return False
-    finder = _finder(added)[2]
+    finder = _finder(added).search
     if finder is None:  # the matchers' own search: a first character, then a dict
         return _matches(raw, text) or _matches(norm, text)
     if type(finder) is tuple:
@@ -918,7 +930,7 @@ def _core_stop(tokenizer: Any) -> tuple[bytes, ...] | None:
     its own thread, where `_parts` searched all the texts joined, on the calling thread."""
     if not _active() or _plan(tokenizer) is None or not _raw_split_fits(tokenizer):
         return None
-    return _finder(tokenizer.added_vocabulary)[3]
+    return _finder(tokenizer.added_vocabulary).stop
 
 
 def batch_ids(tokenizer: Any, texts: Sequence[Any], num_threads: int | None = None,

@@ -46,7 +46,7 @@ class Unigram(Model):
                  byte_fallback: bool = False, *, unmatched_ids: Iterable[int] = (), float32: bool = False) -> None:
         names = [p for p, _ in vocab]
         self._names = names
-        self._scores = array.array("d", [float(s) for _, s in vocab])
+        self._scores = [float(s) for _, s in vocab]  # the float objects kept: a NaN stays equal to itself
         if unk_id is not None and unk_id >= len(names):
             raise ValueError(f"Unigram unk_id {unk_id} is outside the vocabulary of {len(names)} pieces")
         self.unk_id = unk_id
