@@ -386,6 +386,7 @@ def test_a_loaded_encoding_makes_no_string_tables(trio):
     assert fast.count_tokens(face, texts) == [len(ids) for ids in theirs.encode_ordinary_batch(texts)]
     ids = theirs.encode(texts[-1] + ALL[5], allowed_special="all")
     assert face.decode(ids) == theirs.decode(ids) and face.decode_bytes(ids) == theirs.decode_bytes(ids)
+    assert face.decode_tokens_bytes(ids) == theirs.decode_tokens_bytes(ids) and "_bytes" not in face.__dict__
     assert face.n_vocab == theirs.n_vocab
     assert face.tokenizer.get_vocab_size() == len(theirs._mergeable_ranks) + len(theirs._special_tokens)
     assert [t for t in TABLES if t in model.__dict__] == [] and model._merges is None
