@@ -232,30 +232,30 @@ class BPE(Model):
 
     def _merge_ids(self) -> IdMerges:
         """The string merges as ids, each checked against the vocab (the merged token: left + right,
-        less right's continuing-subword prefix)."""
+        less right's continuing-subword prefix). An id no uint32 holds: a list (the core declines it)."""
+        merges = IdMerges(())
+        try:
+            self._fill_merge_ids(merges.flat)
+        except (OverflowError, TypeError):
+            merges.flat = []
+            self._fill_merge_ids(merges.flat)
+        return merges
+
+    def _fill_merge_ids(self, flat: Any) -> None:
         plen = len(self.continuing_subword_prefix or "")
-        vocab = self.vocab
-        flat: Any = array("I")
+        get = self.vocab.get
+        append = flat.append
         for i, (a, b) in enumerate(self._merges):  # type: ignore[arg-type]
-            new = a + b[plen:]
-            ids = vocab.get(a), vocab.get(b), vocab.get(new)
-            if None in ids:
-                tok = (a, b, new)[ids.index(None)]
+            new = a + b[plen:] if plen else a + b
+            x, y, z = get(a), get(b), get(new)
+            if x is None or y is None or z is None:
+                tok = a if x is None else b if y is None else new
                 raise TokenizerFormatError(
                     f"merge {a!r} {b!r} uses token {tok!r}, which is not in model.vocab; "
                     "the merges and the vocab do not belong together", path=f"model.merges[{i}]")
-            if type(flat) is array:
-                try:
-                    flat.append(ids[0])
-                    flat.append(ids[1])
-                    flat.append(ids[2])
-                    continue
-                except (OverflowError, TypeError):  # an id no uint32 holds: a list (the core then declines)
-                    flat = list(flat[:3 * i])
-            flat.extend(ids)
-        merges = IdMerges(())
-        merges.flat = flat
-        return merges
+            append(x)
+            append(y)
+            append(z)
 
     def _ranks_of_ids(self, merges: IdMerges) -> dict[tuple[int, int], tuple[int, int]]:
         ranks: dict[tuple[int, int], tuple[int, int]] = {}
@@ -472,7 +472,7 @@ class BPE(Model):
     @classmethod
     def from_reader(cls, r: Reader) -> "BPE":
         vocab = read_vocab(r.at("vocab"))
-        merges = [m for m in r.get("merges", []).items(_read_merge) if m is not None]
+        merges = _read_merges(r.get("merges", []))
         dropout = r.get("dropout", None)
         kwargs = dict(
             dropout=None if dropout.value is None else dropout.float(),
@@ -491,6 +491,30 @@ class BPE(Model):
             return cls(vocab, merges, **kwargs)  # type: ignore[arg-type]
         except TokenizerFormatError as e:
             raise TokenizerFormatError(e.message, path=e.path, file=r.file) from None
+
+
+def _read_merges(r: Reader) -> list[tuple[str, str]]:
+    """The merges of a tokenizer.json: "left right" strings or [left, right] pairs (a "#version"
+    line skipped). Read in one loop; anything else is read again, item by item, for its error."""
+    out: list[tuple[str, str]] = []
+    seq = r.value
+    if type(seq) is list:
+        for v in seq:
+            if type(v) is str:
+                if v.startswith("#version"):
+                    continue
+                parts = v.split(" ")
+                if len(parts) != 2:
+                    break
+                out.append((parts[0], parts[1]))
+                continue
+            if type(v) is list and len(v) == 2 and type(v[0]) is str and type(v[1]) is str:
+                out.append((v[0], v[1]))
+                continue
+            break
+        else:
+            return out
+    return [m for m in r.items(_read_merge) if m is not None]
 
 
 def _read_merge(r: Reader) -> tuple[str, str] | None:
