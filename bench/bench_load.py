@@ -14,7 +14,8 @@ processes (default 3). The files are the real ones subtok fetches (see subtok.as
 - j2 (262,144-piece sentencepiece Unigram): subtok.load(path) vs
   sentencepiece.SentencePieceProcessor(model_file=path).
 
-Results are printed and written to bench/RESULTS_load.md.
+The table is printed (and written to --output when given); `./run bench` puts it in bench/RESULTS.md
+(its "load" section).
 """
 
 from __future__ import annotations
@@ -125,18 +126,20 @@ def table(repeats: int) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", type=Path, help="also write the table here")
     args = parser.parse_args()
     rows = table(args.repeats)
     load1, load5, load15 = os.getloadavg()
     text = "\n".join([
         "# Load time and memory", "",
         f"- date: {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}",
-        f"- command: `python bench/bench_load.py --repeats {args.repeats}` (also a section of bench/RESULTS.md)",
+        f"- command: `python bench/bench_load.py --repeats {args.repeats}` (also the load section of bench/RESULTS.md)",
         f"- python: {platform.python_implementation()} {platform.python_version()}; machine: {platform.machine()}, "
         f"{os.cpu_count()} cores, load average {load1:.1f} {load5:.1f} {load15:.1f}",
         f"- {EXPLAIN}", "", *rows, ""])
     print(text)
-    (REPO / "bench" / "RESULTS_load.md").write_text(text, encoding="utf-8")
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
     return 0
 
 
