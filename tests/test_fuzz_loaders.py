@@ -274,6 +274,31 @@ def test_claude_merges_with_missing_tokens(merge):
     check_outcome(lambda: subtok.Tokenizer.from_dict(doc, file="tokenizer.json"), "tokenizer.json")
 
 
+MERGE_ITEMS = st.one_of(
+    st.text(alphabet="ab #version:", max_size=12),
+    st.lists(st.text(alphabet="ab ", max_size=3), min_size=0, max_size=3),
+    st.integers(), st.none(), st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(MERGE_ITEMS, max_size=6))
+def test_merges_read_in_one_loop_as_item_by_item(items):
+    """BPE reads a tokenizer.json's merges in one loop; the item-by-item reading (which places an
+    error) is the reference: the same merges, or the same error at the same place."""
+    from subtok._json import Reader
+    from subtok.errors import TokenizerFormatError
+    from subtok.models.bpe import _read_merge, _read_merges
+
+    def outcome(read):
+        try:
+            return read()
+        except TokenizerFormatError as e:
+            return ("error", str(e))
+
+    r = Reader(items, "model.merges", "tokenizer.json")
+    assert outcome(lambda: _read_merges(r)) == outcome(lambda: [m for m in r.items(_read_merge) if m is not None])
+
+
 # -- .tiktoken / .tiktoken.gz ---------------------------------------------------------------------
 
 GPT2_SPECIALS = {"<|endoftext|>": 50256}
