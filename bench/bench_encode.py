@@ -21,7 +21,7 @@ Sections (all by default; --only runs some and keeps the others from the existin
 - decode: the tiktoken face's ``decode_bytes`` / ``decode`` against tiktoken's, on tiktoken's ids.
 - short: one call on an 11-byte and a 135-byte text, microseconds per call, against each library.
 - load: load time and memory (VmRSS growth) of each real file, each load in a fresh process
-  (bench_load.py's table; min(--repeats, 3) processes per figure).
+  (bench_load.py's table; --repeats processes per figure).
 - worst: one encode call each on "a" * 1,000,000, 1 MB without whitespace, 1 MB of one emoji and
   1 MB of CJK, time per byte against en.txt's; the upstream libraries on growing sizes, stopped
   before a call would take longer than --worst-cap seconds (tiktoken is quadratic on some).
@@ -612,7 +612,7 @@ def section_short(args: argparse.Namespace) -> tuple[str, list[str]]:
 def section_load(args: argparse.Namespace) -> tuple[str, list[str]]:
     import bench_load
 
-    return "Load time and memory", [bench_load.EXPLAIN, "", *bench_load.table(args.repeats if args.repeats < 3 else 3)]
+    return "Load time and memory", [bench_load.EXPLAIN, "", *bench_load.table(args.repeats)]
 
 
 # -- section 4: worst cases -------------------------------------------------------------------------
