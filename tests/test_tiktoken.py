@@ -174,6 +174,14 @@ def test_ranks_are_kept_as_bytes_and_ids():
         tiktoken_format.from_ranks({b"a": 0, b"b": 1, b"ab": 2}, pattern=r"\S", special_tokens={"ab": 9})
     with pytest.raises(TokenizerFormatError, match="clashes with regular token id 1 \\(b'b'\\)"):
         tiktoken_format.with_special_tokens(tok, {"<u>": 1})
+    # ranks far apart (a damaged file): checked against a set, not a byte per id up to 4e9
+    far = tiktoken_format.from_ranks({bytes([b]): b for b in range(256)} | {b"ab": 4_000_000_000},
+                                     pattern=r"\S+|\s+", special_tokens={"<s>": 300})
+    assert far.encode("ab a<s>").ids == [4_000_000_000, 32, 97, 300]
+    face = Encoding("far", pat_str=r"\S+|\s+", special_tokens={"<s>": 300},
+                    mergeable_ranks={bytes([b]): b for b in range(256)} | {b"ab": 4_000_000_000})
+    assert face._token_table == (b"", bytearray())  # not 16 bytes per id up to 4e9: decoded by the dict
+    assert face.decode([4_000_000_000, 32, 300]) == "ab <s>"
 
 
 def test_every_token_is_reachable(pair):

@@ -313,6 +313,10 @@ class Encoding:
 
     @functools.cached_property
     def _token_table(self) -> tuple[bytes, bytearray]:
+        if self.max_token_value >= 4 * self.tokenizer.get_vocab_size() + (1 << 20):
+            # ids far apart (16 bytes per id up to the largest would be gigabytes): an empty table,
+            # which the core's join declines, so decoding goes by the dict of token bytes
+            return b"", bytearray()
         if "_bytes" in self.__dict__:
             return _fast.token_table(self._bytes)
         return _fast.token_table(tiktoken_format.iter_token_bytes(self.tokenizer), self.max_token_value + 1)

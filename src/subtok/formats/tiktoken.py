@@ -361,12 +361,16 @@ def _regular_tokens(vocab: dict[str, int] | ByteVocab, regular: Callable[[bytes]
     the id of a byte-level string (None: no regular token is that text). `regular` finds an id by
     bytes; without it a dict is made here."""
     if isinstance(vocab, ByteVocab):
-        present = bytearray(vocab.max_id() + 1)
-        for id in vocab.ids:
-            present[id] = 1
+        # a byte per id up to the largest, or (ids far apart: a damaged file's rank of 4e9 would ask
+        # for 4 GB) a set
+        top = max(vocab.ids, default=0)
+        present: Any = set(vocab.ids) if top > 8 * len(vocab.ids) + 4096 else bytearray(top + 1)
+        if type(present) is bytearray:
+            for id in vocab.ids:
+                present[id] = 1
 
         def bytes_of(id: int) -> bytes | None:
-            if id >= len(present) or not present[id]:
+            if id not in present if type(present) is set else id >= len(present) or not present[id]:
                 return None
             i = vocab.ids.index(id)
             at = sum(vocab.lens[:i])
