@@ -1011,3 +1011,20 @@ def test_truncation_and_padding_in_json(name: str) -> None:
                           where(name, "batch", after="no_truncation, no_padding"))
     hf_again = Tokenizer.from_str(ours.to_str())
     assert hf_again.truncation is None and hf_again.padding is None, where(name, "to_str after no_*")
+
+
+def test_vocab_size_with_added_tokens() -> None:
+    """get_vocab_size(with_added_tokens=True) is, as in tokenizers, the model's size and the added
+    tokens the model does not have: a Unigram piece listed twice counts twice (get_vocab has it
+    once), an added token that is a model token does not count again."""
+    from subtok.models import Unigram
+
+    pieces = [("a", -1.0), ("b", -2.0), ("a", -3.0), ("<unk>", 0.0)]
+    theirs = tokenizers.Tokenizer(tokenizers.models.Unigram(pieces, unk_id=3))
+    ours = subtok.Tokenizer(Unigram(pieces, unk_id=3))
+    for tok in (theirs, ours):
+        tok.add_tokens(["a", "zz"])
+        tok.add_special_tokens(["<s>"])
+    for with_added in (True, False):
+        assert ours.get_vocab_size(with_added) == theirs.get_vocab_size(with_added)
+    assert ours.get_vocab_size(True) == 6 and len(ours.get_vocab(True)) == len(theirs.get_vocab(True)) == 5

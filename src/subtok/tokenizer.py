@@ -208,8 +208,10 @@ class Tokenizer:
         return vocab
 
     def get_vocab_size(self, with_added_tokens: bool = True) -> int:
+        # as tokenizers: the model's size and the added tokens it does not have (not len(get_vocab(True)):
+        # a Unigram piece listed twice counts twice here, once there)
         size = self.model.get_vocab_size()
-        if with_added_tokens:  # len(get_vocab(True)), without copying the vocab
+        if with_added_tokens:
             size += sum(1 for c in self.added_vocabulary.ids_by_content if self.model.token_to_id(c) is None)
         return size
 
