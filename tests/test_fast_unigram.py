@@ -140,6 +140,8 @@ def test_the_reference_tables_are_made_when_it_first_runs():
     assert model.pieces[:3] == [("<unk>", 0.0), ("▁", -1.0), ("a", -2.0)] and model._vocab_r[4] == "ab"
     assert "<unk>" not in model._matched and model._matched["▁ab"] == 5 and model._max_len == 3
     assert model.to_dict()["vocab"][:2] == [["<unk>", 0.0], ["▁", -1.0]] and model.get_vocab_size() == 265
+    from subtok.models import Unigram  # the pieces may come as an iterator (read once)
+    assert Unigram(iter(model.pieces), unk_id=0).to_dict() == Unigram(model.pieces, unk_id=0).to_dict()
 
 
 @pytest.mark.parametrize("byte_fallback", [True, False])

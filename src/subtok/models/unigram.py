@@ -44,9 +44,12 @@ class Unigram(Model):
 
     def __init__(self, vocab: list[tuple[str, float]], unk_id: int | None = None,
                  byte_fallback: bool = False, *, unmatched_ids: Iterable[int] = (), float32: bool = False) -> None:
-        names = [p for p, _ in vocab]
+        names: list[str] = []
         self._names = names
-        self._scores = [float(s) for _, s in vocab]  # the float objects kept: a NaN stays equal to itself
+        self._scores: list[float] = []  # the float objects kept: a NaN stays equal to itself
+        for p, s in vocab:  # (one pass: `vocab` may be an iterator)
+            names.append(p)
+            self._scores.append(float(s))
         if unk_id is not None and unk_id >= len(names):
             raise ValueError(f"Unigram unk_id {unk_id} is outside the vocabulary of {len(names)} pieces")
         self.unk_id = unk_id
