@@ -144,6 +144,19 @@ def test_the_reference_tables_are_made_when_it_first_runs():
     assert Unigram(iter(model.pieces), unk_id=0).to_dict() == Unigram(model.pieces, unk_id=0).to_dict()
 
 
+@pytest.mark.parametrize("space", ["▁", "😀"])
+def test_an_unknown_replacement_falls_back_to_its_bytes(space):
+    """No piece is the replacement: a run of unknowns that holds it (from ' ', or as itself) gives its
+    UTF-8 bytes' tokens, or the unknown id when a byte token is missing."""
+    for byte_fallback in (True, False):
+        tok = random_model(["a", "b", "ab"], [-1.0, -1.0, -1.5], True, space, byte_fallback)
+        for text in [" ", "a b", f"a{space}b", f"  {space}x ab", f"{space}", "x y"]:
+            got = tok.encode(text).ids
+            assert got == reference(lambda: tok.encode(text).ids), (space, byte_fallback, text)
+            if byte_fallback and text == " ":
+                assert tok.id_to_token(got[0]) == f"<0x{space.encode()[0]:02X}>" and len(got) == len(space.encode())
+
+
 @pytest.mark.parametrize("byte_fallback", [True, False])
 def test_unknowns(byte_fallback):
     tok = small_model(byte_fallback)
@@ -161,28 +174,36 @@ def test_hypothesis_unknowns(text, byte_fallback):
     assert tok.encode(text).ids == reference(lambda: tok.encode(text).ids)
 
 
-def random_model(pieces: list[str], scores: list[float], float32: bool) -> subtok.Tokenizer:
+def random_model(pieces: list[str], scores: list[float], float32: bool, space: str = "▁",
+                 byte_fallback: bool = False) -> subtok.Tokenizer:
     from subtok import normalizers
     from subtok.models import Unigram
 
     vocab = [("<unk>", 0.0)] + list(zip(pieces, scores))
-    tok = subtok.Tokenizer(Unigram(vocab, unk_id=0, unmatched_ids=[0], float32=float32))
+    unmatched = [0]
+    if byte_fallback:
+        unmatched += range(len(vocab), len(vocab) + 256)
+        vocab += [(f"<0x{b:02X}>", 0.0) for b in range(256)]
+    tok = subtok.Tokenizer(Unigram(vocab, unk_id=0, unmatched_ids=unmatched, float32=float32,
+                                   byte_fallback=byte_fallback))
     tok.normalizer = normalizers.Sequence([normalizers.Precompiled(b"", longest_match=True),
-                                           normalizers.Replace(" ", "▁")])
+                                           normalizers.Replace(" ", space)])
     return tok
 
 
-PIECE_CHARS = "ab▁\x00\xff中😀"
+PIECE_CHARS = "ab▁\x00\xff中😀_"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.text(alphabet=PIECE_CHARS, min_size=1, max_size=7), min_size=1, max_size=40, unique=True),
-       st.data(), st.booleans())
-def test_hypothesis_random_vocabularies(pieces, data, float32):
+       st.data(), st.booleans(), st.sampled_from(["▁", "_", "😀", "\xff"]), st.booleans())
+def test_hypothesis_random_vocabularies(pieces, data, float32, space, byte_fallback):
     """Random piece sets (shared prefixes, NUL, multi-byte characters, pieces that are prefixes of
-    others) with random scores: every piece that starts at a position is found, as the reference finds it."""
+    others) with random scores: every piece that starts at a position is found, as the reference finds it.
+    The replacement of ' ' varies (the core holds one of 2-4 bytes as one byte: it also comes as
+    itself, in the pieces and the text), and with byte fallback an unknown run falls back to bytes."""
     scores = data.draw(st.lists(st.floats(-30, 5, allow_nan=False), min_size=len(pieces), max_size=len(pieces)))
-    tok = random_model(pieces, scores, float32)
+    tok = random_model(pieces, scores, float32, space, byte_fallback)
     if fast.available():
         assert type(fast._plan(tok).core).__name__ == "Unigram"
     for text in [data.draw(st.text(alphabet=PIECE_CHARS + " c", max_size=40)), "".join(pieces), " ".join(pieces)]:

@@ -45,6 +45,7 @@ POOLS = [
     "éüßøåñçĳ\ufb00\u0130\u0131",
     "\x00\x01\x7f",
     "<|endoftext|>",
+    "\u2581\u2581 \u2581",  # sentencepiece's space mark, as text (the Unigram core holds it as one byte)
     "\u302e\u302f\U0001d165\U0001d16d\u08d4\u0f71\u034f\u0345\u0316",  # marks NFD reorders (BERT)
     "가힣\u1100\u1161\u11a8ÅÉİ\u00adΣς[CLS][MASK]##",
 ]

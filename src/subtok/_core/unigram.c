@@ -13,6 +13,12 @@
  * they pass 100000 in magnitude, as sentencepiece does. Then the best path is walked back, runs of
  * unknown pieces fused, and a fused run that is not a piece falls back to its bytes or the unknown
  * id.
+ *
+ * The replacement, when it is longer than one byte ('▁' is three), stands for itself as the one byte
+ * SPACE_BYTE, in the pieces of the trie and in the normalized text alike (UTF-8 never has that
+ * byte, so nothing else changes: the pieces that match at a place are the same). A walk down the
+ * trie then takes one step over it rather than three: on en.txt, a fifth of the steps, each a
+ * load that waits on the one before.
  */
 #include "unigram.h"
 
@@ -23,14 +29,48 @@
 
 
 #define RESCALE_AT 100000.0
+#define SPACE_BYTE 0xFF
 
+/* The length of the character that starts with byte b (SPACE_BYTE: one). */
 static inline size_t char_len(uint8_t b) {
-    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : b < 0xF8 ? 4 : 1;
 }
 
 static int fail(char *err, size_t err_size, const char *msg) {
     snprintf(err, err_size, "%s", msg);
     return -1;
+}
+
+/* Copy s[0:n] to out with every ' ' (spaced) and every replacement made the replacement, as
+ * SPACE_BYTE when m->compact; the length written (at most n * max(1, space_len)). */
+static size_t copy_spaced(const ug_model *m, uint8_t *out, const uint8_t *s, size_t n, int spaced) {
+    size_t o = 0;
+    uint8_t first = m->space[0];
+    for (size_t k = 0; k < n;) {
+        uint8_t b = s[k];
+        int space = spaced && b == ' ';
+        size_t len = 1;
+        if (!space && b == first && m->space_len > 1 && k + m->space_len <= n &&
+            memcmp(s + k, m->space, m->space_len) == 0) {
+            space = 1;
+            len = m->space_len;
+        }
+        if (!space) {
+            out[o++] = b;
+        } else if (m->compact) {
+            out[o++] = SPACE_BYTE;
+        } else {
+            memcpy(out + o, m->space, m->space_len);
+            o += m->space_len;
+        }
+        k += len;
+    }
+    return o;
+}
+
+/* A piece's bytes as the trie holds them: the replacement as SPACE_BYTE. */
+static size_t compact_copy(const ug_model *m, uint8_t *out, const uint8_t *s, size_t n) {
+    return copy_spaced(m, out, s, n, 0);
 }
 
 int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
@@ -47,15 +87,39 @@ int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
     if (total != spec->blob_len) return fail(err, err_size, "the pieces' lengths do not add up to their bytes");
     if (spec->unk_id >= spec->n_scores || (spec->n && max_id >= spec->n_scores))
         return fail(err, err_size, "a piece id (or the unknown id) has no score");
+    /* the replacement as SPACE_BYTE (see above), unless a piece has that byte already (it is not
+     * UTF-8, so no text makes it; kept apart from the replacement all the same) */
+    m->compact = spec->space_len > 1 && !memchr(spec->blob, SPACE_BYTE, spec->blob_len);
+    memcpy(m->space, spec->space, spec->space_len);
+    m->space_len = (uint32_t)spec->space_len;
     /* how often a walk passes a piece: its probability (the score is its log), clamped */
     double *weights = malloc((spec->n ? spec->n : 1) * sizeof(double));
-    if (!weights) return fail(err, err_size, "out of memory");
+    uint8_t *blob = m->compact ? malloc(spec->blob_len + 1) : NULL;
+    uint32_t *lens = m->compact ? malloc((spec->n ? spec->n : 1) * sizeof(uint32_t)) : NULL;
+    if (!weights || (m->compact && (!blob || !lens))) {
+        free(weights);
+        free(blob);
+        free(lens);
+        return fail(err, err_size, "out of memory");
+    }
     for (size_t k = 0; k < spec->n; k++) {
         double s = spec->score[spec->ids[k]];
         weights[k] = s == s ? exp(s < -700.0 ? -700.0 : s > 50.0 ? 50.0 : s) : 0.0;
     }
-    int built = trie_build(&m->pieces, spec->blob, spec->lens, spec->ids, weights, spec->n);
+    if (m->compact) {
+        size_t from = 0, to = 0;
+        for (size_t k = 0; k < spec->n; k++) {
+            size_t start = to;
+            to += compact_copy(m, blob + to, spec->blob + from, spec->lens[k]);
+            from += spec->lens[k];
+            lens[k] = (uint32_t)(to - start);
+        }
+    }
+    int built = trie_build(&m->pieces, m->compact ? blob : spec->blob, m->compact ? lens : spec->lens, spec->ids,
+                           weights, spec->n);
     free(weights);
+    free(blob);
+    free(lens);
     if (built) return fail(err, err_size, "out of memory");
     m->score = malloc((spec->n_scores ? spec->n_scores : 1) * sizeof(double));
     if (!m->score) {
@@ -97,8 +161,6 @@ int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
         at += len + 1;
     }
     memcpy(m->byte_token, spec->byte_token, sizeof(m->byte_token));
-    memcpy(m->space, spec->space, spec->space_len);
-    m->space_len = (uint32_t)spec->space_len;
     m->unk_score = spec->unk_score;
     m->unk_id = spec->unk_id;
     m->byte_fallback = spec->byte_fallback;
@@ -122,30 +184,27 @@ typedef struct {
     size_t len, cap;
 } buffer;
 
-static int put(buffer *b, const uint8_t *s, size_t n) {
-    if (!n) return 0;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n) cap *= 2;
-        uint8_t *q = realloc(b->p, cap);
-        if (!q) return -1;
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+/* Room for n more bytes in b. */
+static int reserve_bytes(buffer *b, size_t n) {
+    if (b->len + n <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + n) cap *= 2;
+    uint8_t *q = realloc(b->p, cap);
+    if (!q) return -1;
+    b->p = q;
+    b->cap = cap;
     return 0;
 }
 
-/* Append s[0:n] with every ' ' made the replacement. */
+/* Append s[0:n] with every ' ' made the replacement (and the replacement SPACE_BYTE: see above). */
 static int put_spaced(const ug_model *m, buffer *b, const uint8_t *s, size_t n) {
-    size_t from = 0;
-    for (size_t k = 0; k < n; k++) {
-        if (s[k] != ' ') continue;
-        if (put(b, s + from, k - from) || put(b, m->space, m->space_len)) return -1;
-        from = k + 1;
+    if (n > SIZE_MAX / 4 || reserve_bytes(b, n * (m->space_len > 1 ? m->space_len : 1))) return -1;
+    if (n == 1 && s[0] != ' ' && s[0] != m->space[0]) { /* most characters */
+        b->p[b->len++] = s[0];
+        return 0;
     }
-    return put(b, s + from, n - from);
+    b->len += copy_spaced(m, b->p + b->len, s, n, 1);
+    return 0;
 }
 
 /* Whether s[0:n] is valid UTF-8 (a replacement the reference would decode with U+FFFD is not). */
@@ -259,12 +318,22 @@ static int push(bpe_ids *out, uint32_t id) {
 static int emit_unknown(const ug_model *m, const uint8_t *t, size_t a, size_t b, bpe_ids *out) {
     uint32_t id = trie_find(&m->pieces, t + a, b - a);
     if (id != TRIE_NONE) return push(out, id);
-    if (m->byte_fallback) {
+    if (m->byte_fallback) { /* (SPACE_BYTE: the replacement's bytes) */
         int all = 1;
-        for (size_t k = a; k < b; k++) all &= m->byte_token[t[k]] != BPE_NONE;
+        for (size_t k = a; k < b; k++) {
+            if (m->compact && t[k] == SPACE_BYTE)
+                for (uint32_t q = 0; q < m->space_len; q++) all &= m->byte_token[m->space[q]] != BPE_NONE;
+            else all &= m->byte_token[t[k]] != BPE_NONE;
+        }
         if (all) {
-            for (size_t k = a; k < b; k++)
-                if (push(out, m->byte_token[t[k]])) return -1;
+            for (size_t k = a; k < b; k++) {
+                if (m->compact && t[k] == SPACE_BYTE) {
+                    for (uint32_t q = 0; q < m->space_len; q++)
+                        if (push(out, m->byte_token[m->space[q]])) return -1;
+                } else if (push(out, m->byte_token[t[k]])) {
+                    return -1;
+                }
+            }
             return 0;
         }
     }

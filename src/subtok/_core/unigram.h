@@ -25,6 +25,7 @@ typedef struct {
     uint8_t symbol_starts[256];  /* whether some symbol starts with this byte */
     uint8_t space[4];            /* what ' ' becomes */
     uint32_t space_len;
+    int compact;                 /* the replacement is SPACE_BYTE in the trie and the text (unigram.c) */
 } ug_model;
 
 typedef struct {
