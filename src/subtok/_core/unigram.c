@@ -30,6 +30,8 @@
 
 #define RESCALE_AT 100000.0
 #define SPACE_BYTE 0xFF
+#define PLAIN 1              /* ug_model.plain: no symbol, no rule starts with this byte */
+#define PLAIN_BEFORE_ASCII 2 /* none when an ASCII byte (or the end) follows */
 
 /* The length of the character that starts with byte b (SPACE_BYTE: one). */
 static inline size_t char_len(uint8_t b) {
@@ -71,6 +73,25 @@ static size_t copy_spaced(const ug_model *m, uint8_t *out, const uint8_t *s, siz
 /* A piece's bytes as the trie holds them: the replacement as SPACE_BYTE. */
 static size_t compact_copy(const ug_model *m, uint8_t *out, const uint8_t *s, size_t n) {
     return copy_spaced(m, out, s, n, 0);
+}
+
+/* How the charsmap's rules start with the ASCII byte c: 0, none does (rule_at finds nothing at c);
+ * 1, none is c alone nor goes on with an ASCII byte (nothing at c when an ASCII byte or the end
+ * follows: j2's rules for letters are a letter and a combining mark); else 2. */
+static int rules_at_ascii(const ug_model *m, uint8_t c) {
+    if (!m->trie_n) return 0;
+    const uint32_t *units = m->trie;
+    uint32_t unit = units[0];
+    size_t node = ((size_t)(unit >> 10) << ((unit & (1u << 9)) >> 6)) ^ c;
+    if (node >= m->trie_n || (units[node] & ((1u << 31) | 0xFF)) != c) return 0;
+    unit = units[node];
+    if ((unit >> 8) & 1) return 2; /* c alone is a rule */
+    node ^= (size_t)(unit >> 10) << ((unit & (1u << 9)) >> 6);
+    for (uint32_t d = 1; d < 0x80; d++) {
+        size_t child = node ^ d;
+        if (child < m->trie_n && (units[child] & ((1u << 31) | 0xFF)) == d) return 2;
+    }
+    return 1;
 }
 
 int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
@@ -159,6 +180,10 @@ int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
         size_t len = strlen((const char *)m->symbols + at);
         if (len) m->symbol_starts[m->symbols[at]] = 1;
         at += len + 1;
+    }
+    for (int c = 1; c < 0x80; c++) {
+        int rules = rules_at_ascii(m, (uint8_t)c);
+        m->plain[c] = m->symbol_starts[c] || rules == 2 ? 0 : rules == 0 ? PLAIN : PLAIN_BEFORE_ASCII;
     }
     memcpy(m->byte_token, spec->byte_token, sizeof(m->byte_token));
     m->unk_score = spec->unk_score;
@@ -267,10 +292,23 @@ static size_t rule_at(const ug_model *m, const uint8_t *s, size_t i, size_t n, s
     return best;
 }
 
+/* Whether the character at s[i] is kept as it is, neither a symbol nor the start of a rule. */
+static inline int plain_at(const ug_model *m, const uint8_t *s, size_t i, size_t n) {
+    uint8_t p = m->plain[s[i]];
+    return p == PLAIN || (p == PLAIN_BEFORE_ASCII && (i + 1 == n || s[i + 1] < 0x80));
+}
+
 /* The normalized text into *out; 0, -1 (no memory) or -2 (a replacement that is not valid UTF-8:
  * the reference decodes it with U+FFFD; left to it). */
 static int normalize(const ug_model *m, const uint8_t *s, size_t n, buffer *out) {
     for (size_t i = 0; i < n;) {
+        if (plain_at(m, s, i, n)) { /* a run of characters that the loop below would copy one by one */
+            size_t j = i + 1;
+            while (j < n && plain_at(m, s, j, n)) j++;
+            if (put_spaced(m, out, s + i, j - i)) return -1;
+            i = j;
+            continue;
+        }
         size_t len = symbol_at(m, s, i, n);
         if (len) {
             if (put_spaced(m, out, s + i, len)) return -1;

@@ -23,6 +23,7 @@ typedef struct {
     uint8_t *symbols;            /* user-defined symbols, kept whole: NUL-separated, longest first */
     size_t symbols_n;
     uint8_t symbol_starts[256];  /* whether some symbol starts with this byte */
+    uint8_t plain[256];          /* ASCII that no symbol and no charsmap rule starts with (unigram.c) */
     uint8_t space[4];            /* what ' ' becomes */
     uint32_t space_len;
     int compact;                 /* the replacement is SPACE_BYTE in the trie and the text (unigram.c) */
