@@ -316,11 +316,30 @@ def test_core_makes_the_lazy_encodings():
     expected = fast._lazy_encodings(plain, tok, texts, True)
     assert [type(e) for e in made] == [fast.LazyEncoding] * len(texts)
     assert [e.ids for e in made] == [e.ids for e in expected] == plain
-    assert [e._pending for e in made] == [e._pending for e in expected]
-    assert made[0]._pending == (tok, "hello world", True, tok.post_processor is None, 5)  # 7, 2 ids, 8, 9
-    for bad in [(1, 2, 3, 4, 5, 6), (fast.LazyEncoding, 1, 2, 3, 4, 5), (fast.LazyEncoding,), 5]:
+    state = [(e._pending, e._text, e._n) for e in made]
+    assert state == [(e._pending, e._text, e._n) for e in expected]
+    assert state[0] == ((tok, True, tok.post_processor is None), "hello world", 5)  # 7, 2 ids, 8, 9
+    assert all(e._pending is made[0]._pending for e in made)  # one tuple for the batch
+    for bad in [(1, 2, 3, 4, 5, 6), (fast.LazyEncoding, 1, 2, 3, 4, 5), (fast.LazyEncoding,), 5,
+                fast._maker(tok, True)[:5] + (fast.LazyEncoding, 1)]:
         with pytest.raises(TypeError):
             core.encode_batch(texts, 0, 1, b"", b"", bad)
+
+
+def test_lazy_fields_are_those_of_the_encoding_as_made():
+    """A LazyEncoding's other fields are computed when first read, as they were when it was made:
+    the masks have the number of ids it was made with (ids changed in place since do not change
+    them), a field set before it is read keeps its value, and once filled it lets go of its text."""
+    face = get_encoding("gpt2")
+    tok = face.tokenizer
+    for enc in (tok.encode("hello world"), tok.encode_batch(["hello world"])[0]):
+        assert type(enc) is (fast.LazyEncoding if fast.enabled() else Encoding)
+        enc.ids.append(7)
+        enc.special_tokens_mask = [5]
+        assert enc.attention_mask == [1, 1] and enc.type_ids == [0, 0] and enc.special_tokens_mask == [5]
+        assert enc.tokens == ["hello", "Ġworld"] and enc.offsets == [(0, 5), (5, 11)]
+        if type(enc) is fast.LazyEncoding:
+            assert enc._pending is None and enc._text is None
 
 
 @needs_core

@@ -748,21 +748,27 @@ class LazyEncoding(Encoding):
     """An `Encoding` made by a fast path: ``ids`` at once, every other field computed the first
     time one is read (by the reference, except the constant ones when there is no post-processor)."""
 
-    # Only `_pending` of its own (no instance dict: a batch makes one of these per text, and an
-    # object with a dict cost twice the time to make). Encoding's methods iterate over
-    # ``Encoding.__slots__``, not ``self.__slots__``.
-    __slots__ = ("_pending",)
+    # Slots of its own only (no instance dict: a batch makes one of these per text, and an object
+    # with a dict cost twice the time to make). Encoding's methods iterate over
+    # ``Encoding.__slots__``, not ``self.__slots__``. `_pending` is (tokenizer, add_special_tokens,
+    # no post-processor), one tuple for a whole batch, None once filled; `_text` and `_n` (the
+    # number of ids when made) are per object: a tuple per object was a tenth of a batch's time,
+    # made, collected and freed on the calling thread.
+    __slots__ = ("_pending", "_text", "_n")
 
     def __init__(self, ids: list[int], tokenizer: Any, text: str, add_special_tokens: bool) -> None:
         _SLOTS["ids"].__set__(self, ids)
-        self._pending = (tokenizer, text, add_special_tokens, tokenizer.post_processor is None, len(ids))
+        self._pending = (tokenizer, add_special_tokens, tokenizer.post_processor is None)
+        self._text = text
+        self._n = len(ids)
 
     def _fill(self, name: str) -> None:
         pending = self._pending
         if pending is None:
             return
-        tokenizer, text, add_special_tokens, plain, n = pending
+        tokenizer, add_special_tokens, plain = pending
         if plain and name in _SIMPLE:  # what the reference gives without a post-processor
+            n = self._n
             simple = {"type_ids": [0] * n, "special_tokens_mask": [0] * n, "attention_mask": [1] * n,
                       "overflowing": [], "sequence_ranges": {}}
             for field, value in simple.items():
@@ -770,11 +776,11 @@ class LazyEncoding(Encoding):
                     _SLOTS[field].__set__(self, value)
             return
         with _reference_only():
-            ref = tokenizer.encode(text, add_special_tokens=add_special_tokens)
+            ref = tokenizer.encode(self._text, add_special_tokens=add_special_tokens)
         for field in _FROM_REFERENCE + _SIMPLE:
             if not _is_set(self, field):  # a field set in the meantime keeps its value
                 _SLOTS[field].__set__(self, getattr(ref, field))
-        self._pending = None
+        self._pending = self._text = None
 
     def __reduce__(self):
         return (_plain_encoding, ({name: getattr(self, name) for name in Encoding.__slots__},))
@@ -784,12 +790,13 @@ def _lazy_encodings(ids: list[list[int]], tokenizer: Any, texts: list[str],
                     add_special_tokens: bool) -> list[LazyEncoding]:
     """``[LazyEncoding(i, tokenizer, t, add_special_tokens) for i, t in zip(ids, texts)]``, without
     calling __init__ each time (the core's encode_batch makes the same objects itself, see `_maker`)."""
-    new, set_ids, plain = LazyEncoding.__new__, _SLOTS["ids"].__set__, tokenizer.post_processor is None
+    new, set_ids = LazyEncoding.__new__, _SLOTS["ids"].__set__
+    pending = (tokenizer, add_special_tokens, tokenizer.post_processor is None)
     out = []
     for one, text in zip(ids, texts):
         enc = new(LazyEncoding)
         set_ids(enc, one)
-        enc._pending = (tokenizer, text, add_special_tokens, plain, len(one))
+        enc._pending, enc._text, enc._n = pending, text, len(one)
         out.append(enc)
     return out
 
@@ -797,8 +804,9 @@ def _lazy_encodings(ids: list[list[int]], tokenizer: Any, texts: list[str],
 def _maker(tokenizer: Any, add_special_tokens: bool) -> tuple:
     """The core's encode_batch `make` argument: it then returns the objects `_lazy_encodings` would
     (making them in Python was a tenth of the time of a Tokenizer.encode_batch of paragraphs)."""
-    return (LazyEncoding, _SLOTS["ids"], LazyEncoding.__dict__["_pending"], tokenizer, add_special_tokens,
-            tokenizer.post_processor is None)
+    slots = LazyEncoding.__dict__
+    return (LazyEncoding, _SLOTS["ids"], slots["_pending"], slots["_text"], slots["_n"],
+            (tokenizer, add_special_tokens, tokenizer.post_processor is None))
 
 
 def _plain_encoding(fields: dict[str, Any]) -> Encoding:
@@ -953,7 +961,7 @@ def batch_ids(tokenizer: Any, texts: Sequence[Any], num_threads: int | None = No
             if ids is None:
                 return None
             ids = wrap[0] + ids + wrap[1]
-            out[k] = ids if make is None else _lazy_encodings([ids], make[3], [texts[k]], make[4])[0]
+            out[k] = ids if make is None else _lazy_encodings([ids], make[5][0], [texts[k]], make[5][1])[0]
         return out
     parts = _parts(tokenizer, texts)
     if parts is None:
@@ -970,7 +978,7 @@ def batch_ids(tokenizer: Any, texts: Sequence[Any], num_threads: int | None = No
         out[k] = ids
     for k, ids in special.items():
         one = wrap[0] + ids + wrap[1]
-        out[k] = one if make is None else _lazy_encodings([one], make[3], [texts[k]], make[4])[0]
+        out[k] = one if make is None else _lazy_encodings([one], make[5][0], [texts[k]], make[5][1])[0]
     return out
 
 

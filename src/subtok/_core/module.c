@@ -466,14 +466,15 @@ static int views_of(PyObject *seq, size_t count, text_view *views, PyObject **he
     return 0;
 }
 
-/* encode_batch's optional `make`: (cls, ids_slot, pending_slot, tokenizer, add_special_tokens,
- * plain). Each text's list then goes into a new cls object (made as cls.__new__(cls) would make it,
- * without __init__) through the data descriptor ids_slot, and pending_slot gets the tuple
- * (tokenizer, text, add_special_tokens, plain, len(ids)): subtok.fast's LazyEncoding, made here
- * because making it in Python was a tenth of a Tokenizer.encode_batch. */
+/* encode_batch's optional `make`: (cls, ids_slot, pending_slot, text_slot, n_slot, pending). Each
+ * text's list then goes into a new cls object (made as cls.__new__(cls) would make it, without
+ * __init__) through the data descriptor ids_slot; pending_slot gets `pending` (one object for the
+ * batch), text_slot the text and n_slot len(ids): subtok.fast's LazyEncoding, made here because
+ * making it in Python was a tenth of a Tokenizer.encode_batch. */
 typedef struct {
     PyTypeObject *cls;
-    PyObject *ids_slot, *pending_slot, *tokenizer, *add, *plain;
+    PyObject *slot[4]; /* ids, pending, text, n */
+    PyObject *pending;
 } object_maker;
 
 static int check_maker(PyObject *make, object_maker *m) {
@@ -484,12 +485,13 @@ static int check_maker(PyObject *make, object_maker *m) {
         PyErr_Format(PyExc_TypeError, "make: expected a tuple, got %.100s", Py_TYPE(make)->tp_name);
         return -1;
     }
-    if (!PyArg_ParseTuple(make, "OOOOOO:make", &cls, &m->ids_slot, &m->pending_slot, &m->tokenizer, &m->add,
-                          &m->plain))
+    if (!PyArg_ParseTuple(make, "OOOOOO:make", &cls, &m->slot[0], &m->slot[1], &m->slot[2], &m->slot[3],
+                          &m->pending))
         return -1;
-    if (!PyType_Check(cls) || !((PyTypeObject *)cls)->tp_alloc || !Py_TYPE(m->ids_slot)->tp_descr_set ||
-        !Py_TYPE(m->pending_slot)->tp_descr_set) {
-        PyErr_SetString(PyExc_TypeError, "make: expected (class, data descriptor, data descriptor, ...)");
+    int ok = PyType_Check(cls) && ((PyTypeObject *)cls)->tp_alloc;
+    for (int k = 0; k < 4; k++) ok = ok && Py_TYPE(m->slot[k])->tp_descr_set;
+    if (!ok) {
+        PyErr_SetString(PyExc_TypeError, "make: expected (class, four data descriptors, object)");
         return -1;
     }
     m->cls = (PyTypeObject *)cls;
@@ -498,14 +500,12 @@ static int check_maker(PyObject *make, object_maker *m) {
 
 /* The object that holds one text's list (a new reference; the list's reference is taken over). */
 static PyObject *make_object(const object_maker *m, PyObject *list, PyObject *text) {
-    PyObject *obj = NULL, *n = PyLong_FromSsize_t(PyList_GET_SIZE(list));
-    PyObject *pending = n ? PyTuple_Pack(5, m->tokenizer, text, m->add, m->plain, n) : NULL;
+    PyObject *n = PyLong_FromSsize_t(PyList_GET_SIZE(list));
+    PyObject *obj = n ? m->cls->tp_alloc(m->cls, 0) : NULL;
+    PyObject *values[4] = {list, m->pending, text, n};
+    for (int k = 0; obj && k < 4; k++)
+        if (Py_TYPE(m->slot[k])->tp_descr_set(m->slot[k], obj, values[k])) Py_CLEAR(obj);
     Py_XDECREF(n);
-    if (pending && (obj = m->cls->tp_alloc(m->cls, 0)) &&
-        (Py_TYPE(m->ids_slot)->tp_descr_set(m->ids_slot, obj, list) ||
-         Py_TYPE(m->pending_slot)->tp_descr_set(m->pending_slot, obj, pending)))
-        Py_CLEAR(obj);
-    Py_XDECREF(pending);
     Py_DECREF(list);
     return obj;
 }
