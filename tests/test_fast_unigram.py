@@ -229,8 +229,12 @@ def test_core_arguments_are_checked():
     core = subtok._core.Unigram(**ok)
     assert core.encode("abc", 0) == [1, 2, 0]
     for bad in (dict(scores=array("d", [0.0])), dict(charsmap=b"\x01"), dict(space=b""), dict(unk_id=7),
-                dict(blob=b"abc"), dict(token_ids=array("I", [1, 0xFFFFFFFF]))):
+                dict(blob=b"abc"), dict(token_ids=array("I", [1, 0xFFFFFFFF])),
+                # the trie holds ids below 2**23 - 1 (a model with more pieces stays on the reference)
+                dict(token_ids=array("I", [1, 2**23 - 1]), scores=array("d", [0.0]) * 2**23)):
         with pytest.raises(ValueError):
             subtok._core.Unigram(**{**ok, **bad})
+    big = subtok._core.Unigram(**{**ok, "token_ids": array("I", [1, 2**23 - 2]), "scores": array("d", [0.0]) * 2**23})
+    assert big.encode("abc", 0) == [1, 2**23 - 2, 0]
     with pytest.raises(TypeError):
         core.encode_piece(b"ab")

@@ -1,5 +1,8 @@
 /* The double-array trie's build (see trie.h).
  *
+ * Built with 12-byte units that name their parent, then packed into trie.h's 8-byte ones; a base
+ * is given to one node only (bases[]), which is what lets a packed unit name its parent by a byte.
+ *
  * The keys are sorted, so each node's keys are one range of them and its children's are
  * consecutive sub-ranges. Nodes are taken hottest first (the most weight below them); each
  * gets the lowest base at which all its children's units are free, searched from the first unit that is not yet mostly taken (the
@@ -66,7 +69,14 @@ static pending heap_pop(heap *h) {
 }
 
 typedef struct {
-    trie_unit *units;
+    uint32_t base;  /* children at base + byte (0: none) */
+    uint32_t check; /* the parent's index (TRIE_NONE: a free unit, or the root) */
+    uint32_t value; /* the key ending here, or TRIE_NONE */
+} build_unit;
+
+typedef struct {
+    build_unit *units;
+    uint8_t *based;      /* based[k]: k is some node's base */
     size_t cap, used_to; /* units allocated; one past the highest unit in use */
 } builder;
 
@@ -75,18 +85,23 @@ static int reserve(builder *b, size_t need) {
     if (need <= b->cap) return 0;
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < need) cap *= 2;
-    trie_unit *u = realloc(b->units, cap * sizeof(trie_unit));
+    build_unit *u = realloc(b->units, cap * sizeof(build_unit));
     if (!u) return -1;
-    for (size_t k = b->cap; k < cap; k++) u[k] = (trie_unit){0, TRIE_NONE, TRIE_NONE};
     b->units = u;
+    uint8_t *based = realloc(b->based, cap);
+    if (!based) return -1;
+    b->based = based;
+    for (size_t k = b->cap; k < cap; k++) u[k] = (build_unit){0, TRIE_NONE, TRIE_NONE};
+    memset(based + b->cap, 0, cap - b->cap);
     b->cap = cap;
     return 0;
 }
 
-/* The finished array, copied out of the builder's. On Linux it goes in 2 MB-aligned memory advised
- * for transparent huge pages: a walk touches units all over an array of tens of MB, and with 4 KB
- * pages nearly every step also missed the TLB (j2: ~20% of the time). */
-static trie_unit *final_units(const trie_unit *units, size_t n) {
+/* The finished array, packed from the builder's (see trie.h), or NULL when memory ran out. On Linux
+ * it goes in 2 MB-aligned memory advised for transparent huge pages: a walk touches units all over
+ * an array of tens of MB, and with 4 KB pages nearly every step also missed the TLB (j2: ~20% of
+ * the time). */
+static trie_unit *final_units(const build_unit *units, size_t n) {
     size_t bytes = n * sizeof(trie_unit);
     void *mem = NULL;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
@@ -95,11 +110,17 @@ static trie_unit *final_units(const trie_unit *units, size_t n) {
     if (posix_memalign(&mem, huge, bytes)) return NULL;
     madvise(mem, bytes, MADV_HUGEPAGE); /* a hint: without it the pages are small, nothing else */
 #else
-    mem = malloc(bytes);
+    mem = malloc(bytes ? bytes : 1);
     if (!mem) return NULL;
 #endif
-    memcpy(mem, units, n * sizeof(trie_unit));
-    return mem;
+    trie_unit *out = mem;
+    for (size_t k = 0; k < n; k++) {
+        const build_unit *u = &units[k];
+        uint32_t value = u->value == TRIE_NONE ? TRIE_NO_VALUE : u->value;
+        uint32_t from = u->check == TRIE_NONE ? 0 : TRIE_USED | (uint32_t)(k - units[u->check].base);
+        out[k] = (trie_unit){u->base, value << 9 | from};
+    }
+    return out;
 }
 
 int trie_build(trie *t, const uint8_t *blob, const uint32_t *lens, const uint32_t *values, const double *weights,
@@ -111,11 +132,16 @@ int trie_build(trie *t, const uint8_t *blob, const uint32_t *lens, const uint32_
     /* the waiting nodes' keys are disjoint ranges (none is another's ancestor), each of at least
      * one key: never more than max(n, 1) of them */
     heap waiting = {malloc((n + 1) * sizeof(pending)), 0};
-    builder b = {NULL, 0, 1};
+    builder b = {NULL, NULL, 0, 1};
     int rc = -1;
     if (!keys || !below || !waiting.at || reserve(&b, 1 << 12)) goto done;
-    for (size_t k = 0, off = 0; k < n; off += lens[k], k++)
+    for (size_t k = 0, off = 0; k < n; off += lens[k], k++) {
+        if (values[k] >= TRIE_NO_VALUE) {
+            rc = -2;
+            goto done;
+        }
         keys[k] = (key){blob + off, lens[k], values[k], (uint32_t)k, weights ? weights[k] : 1.0};
+    }
     qsort(keys, n, sizeof(key), key_cmp);
     below[0] = 0.0;
     for (size_t k = 0; k < n; k++) below[k + 1] = below[k] + keys[k].weight;
@@ -154,6 +180,7 @@ int trie_build(trie *t, const uint8_t *blob, const uint32_t *lens, const uint32_
                 first_free = 0;
             }
             base = pos - labels[0];
+            if (b.based[base]) continue; /* another node's */
             uint32_t c = 1;
             while (c < count && b.units[base + labels[c]].check == TRIE_NONE) c++;
             if (c == count) break;
@@ -161,6 +188,7 @@ int trie_build(trie *t, const uint8_t *blob, const uint32_t *lens, const uint32_
         if (taken * 20 >= (pos - next_check + 1) * 19) next_check = pos; /* 95% taken: search further on */
         if (base >= UINT32_MAX - 512) goto done;
         b.units[at.node].base = (uint32_t)base;
+        b.based[base] = 1;
         for (uint32_t c = 0; c < count; c++) {
             size_t child = base + labels[c];
             b.units[child].check = at.node;
@@ -177,6 +205,7 @@ int trie_build(trie *t, const uint8_t *blob, const uint32_t *lens, const uint32_
     rc = 0;
 done:
     free(b.units);
+    free(b.based);
     free(keys);
     free(below);
     free(waiting.at);

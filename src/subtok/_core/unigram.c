@@ -141,6 +141,7 @@ int ug_init(ug_model *m, const ug_spec *spec, char *err, size_t err_size) {
     free(weights);
     free(blob);
     free(lens);
+    if (built == -2) return fail(err, err_size, "a piece id is 2**23 - 1 or more");
     if (built) return fail(err, err_size, "out of memory");
     m->score = malloc((spec->n_scores ? spec->n_scores : 1) * sizeof(double));
     if (!m->score) {
@@ -420,11 +421,11 @@ static int segment(const ug_model *m, const uint8_t *t, size_t len, bpe_ids *out
         int single = 0;
         uint32_t node = 0;
         for (size_t j = start; j < len; j++) {
-            uint32_t child = units[node].base + t[j];
-            if (units[child].check != node) break;
+            uint32_t child = units[node].base + t[j], lv = units[child].lv;
+            if ((lv & 0x1FF) != (TRIE_USED | t[j])) break;
             node = child;
-            uint32_t id = units[node].value;
-            if (id == TRIE_NONE) continue;
+            uint32_t id = lv >> 9;
+            if (id == TRIE_NO_VALUE) continue;
             offer(m, best, from, id_of, j + 1, start, m->score[id] + base, id, &frontier);
             single |= j + 1 == next;
         }
