@@ -523,12 +523,15 @@ typedef struct {
     const uint8_t *held_back; /* NULL, or per text: 1 when it holds a stop string (None in the result) */
 } list_builder;
 
+/* The result starts as a list of None (a collection while the objects are made may run Python
+ * code -- a finalizer, gc.callbacks -- that could find it through gc.get_objects(): it must hold no
+ * NULL); each item is put in place of its None. The cyclic GC is left on: the id lists are
+ * untracked and an Encoding is one object, so the collections set off while they are made cost
+ * little, and with several threads they run while the other threads encode (turned off for the
+ * call, the collection came after it, on one thread: 2 threads / 1 thread went 1.59 -> 1.68x). */
 static void build_lists(list_builder *b, size_t upto) {
     for (; b->result && b->built < upto; b->built++) {
-        if (b->held_back && b->held_back[b->built]) {
-            PyList_SET_ITEM(b->result, (Py_ssize_t)b->built, Py_NewRef(Py_None));
-            continue;
-        }
+        if (b->held_back && b->held_back[b->built]) continue; /* None */
         PyObject *one = list_of_ids(b->self, &b->ids[b->built], b->wrap);
         /* A list of ints cannot be part of a reference cycle, so the cyclic GC need not watch it:
          * untracked, it is not walked, item by item, by every collection that follows (that walk
@@ -537,8 +540,13 @@ static void build_lists(list_builder *b, size_t upto) {
          * (appending the list to itself, or an object that holds it) is not collected. */
         if (one) PyObject_GC_UnTrack(one);
         if (one && b->make->cls) one = make_object(b->make, one, PySequence_Fast_GET_ITEM(b->seq, b->built));
-        if (!one) Py_CLEAR(b->result);
-        else PyList_SET_ITEM(b->result, (Py_ssize_t)b->built, one);
+        if (!one) {
+            Py_CLEAR(b->result);
+        } else {
+            PyObject *none = PyList_GET_ITEM(b->result, (Py_ssize_t)b->built);
+            PyList_SET_ITEM(b->result, (Py_ssize_t)b->built, one);
+            Py_DECREF(none);
+        }
     }
 }
 
@@ -640,15 +648,10 @@ static PyObject *BPE_encode_batch(CoreObject *self, PyObject *args) {
         PyErr_NoMemory();
     else if (parse_stop(stop, count, &held) == 0 && (lists.result = PyList_New((Py_ssize_t)count))) {
         lists.held_back = held.held_back;
-        /* The cyclic GC off while the lists and Encodings are made: they are new containers, tens of
-         * thousands for a batch of paragraphs, and every 700 of them would set off a collection over
-         * all the young ones. None of them can be garbage yet; the GC sees them once, afterwards.
-         * (Most of what the collections cost was walking the id lists: see build_lists.) */
-        int gc_was_on = PyGC_Disable();
+        for (size_t k = 0; k < count; k++) PyList_SET_ITEM(lists.result, (Py_ssize_t)k, Py_NewRef(Py_None));
         if (run_texts(self, a.seq, a.pattern, a.threads, ids, NULL, &lists, &blocks, held.n ? &held : NULL))
             Py_CLEAR(lists.result);
         build_lists(&lists, count);
-        if (gc_was_on) PyGC_Enable();
     }
     PyObject *result = lists.result;
     if (result && stop && stop != Py_None) { /* (the items, the indices of the texts left out) */
