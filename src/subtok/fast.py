@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 import regex
 
+from ._component import watch
 from .bytes_map import BYTES_TO_UNICODE
 from .encoding import Encoding
 from .models import BPE, Unigram, WordPiece
@@ -256,7 +257,8 @@ class _Plan:
 
 
 def _plan(tokenizer: Any) -> _Plan | None:
-    """The fast plan for the tokenizer's stages now, or None (cached until a stage is replaced)."""
+    """The fast plan for the tokenizer's stages now, or None (cached until a stage is replaced, or
+    one of its settings assigned: `_watch_plan`)."""
     model, pre, norm = tokenizer.model, tokenizer.pre_tokenizer, tokenizer.normalizer
     cached = tokenizer.__dict__.get("_subtok_fast_plan")
     if cached is not None:  # the common case, on every call: no tuple, no generator
@@ -281,7 +283,29 @@ def _plan(tokenizer: Any) -> _Plan | None:
         core = None if kind is None else _core_for(model)
     plan = _Plan(core, -1 if kind is None else kind, key)
     tokenizer.__dict__["_subtok_fast_plan"] = plan
+    _watch_plan(tokenizer, key)
     return plan if core is not None else None
+
+
+def _watch_plan(tokenizer: Any, stages: tuple) -> None:
+    """When a setting of one of the stages a plan was made from is assigned in place (the stage
+    itself is the same object: ``tok.model.dropout = 0.1``), the tokenizer's plan and the tables
+    built from that stage are dropped, to be made again from the settings as they are now."""
+    ref = weakref.ref(tokenizer)
+    ids = {id(stage) for stage in stages if stage is not None}
+
+    def changed() -> None:
+        tok = ref()
+        if tok is not None:
+            tok.__dict__.pop("_subtok_fast_plan", None)
+        with _CORES_LOCK:
+            for key in ids:
+                _CORES.pop(key, None)
+            for key in [k for k in _SHAPED_CORES if not ids.isdisjoint(k[1:])]:
+                del _SHAPED_CORES[key]
+
+    for stage in stages:
+        watch(stage, changed)
 
 
 # -- the model's tables, built once per model -------------------------------------------------------
@@ -709,6 +733,7 @@ def _wrap(tokenizer: Any, add_special_tokens: bool) -> tuple[list[int], list[int
             _WRAPS.clear()
         entry = (processor, _probe_wrap(processor))
         _WRAPS[id(processor)] = entry
+        watch(processor, lambda key=id(processor): _WRAPS.pop(key, None))  # probed again once changed
     return entry[1]
 
 

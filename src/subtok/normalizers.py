@@ -233,6 +233,15 @@ class Precompiled(Normalizer):
         self._cache: dict[str, str | None] = {}
         self._symbols = _prefix_table(self.user_defined_symbols)
 
+    def _setting_changed(self, name: str) -> None:
+        if "_cache" not in self.__dict__:  # being made
+            return
+        self._cache = {}
+        if name == "charsmap":
+            self._trie, self._normalized = _parse_charsmap(self.charsmap)
+        elif name == "user_defined_symbols":
+            self._symbols = _prefix_table(self.user_defined_symbols)
+
     def _lookup(self, chunk: str) -> str | None:
         cached = self._cache.get(chunk, 0)
         if cached != 0:

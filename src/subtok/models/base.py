@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._component import Watched
 from .._json import Reader
 
 Token = tuple[int, str, tuple[int, int]]
 
 
-class Model:
+class Model(Watched):
     vocab: dict[str, int]
     _vocab_r: dict[int, str]
 

@@ -126,6 +126,11 @@ class ByteVocab:
 _TO_STANDIN = dict(enumerate(BYTES_TO_UNICODE))
 
 
+def _symbols_pattern(symbols: list[str]) -> Any:
+    """A pattern that finds the user-defined symbols, the longest first (None: there are none)."""
+    return regex.compile("|".join(regex.escape(t) for t in sorted(symbols, key=len, reverse=True))) if symbols else None
+
+
 class BPE(Model):
     """Byte-pair encoding over `vocab` (``{token: id}``, or a `ByteVocab`) and `merges` (string
     pairs, or `IdMerges`).
@@ -168,8 +173,7 @@ class BPE(Model):
         if missing:
             raise TokenizerFormatError(f"user-defined symbol {missing[0]!r} is not in model.vocab",
                                        path="model.user_defined_symbols")
-        self._symbols_rx = regex.compile("|".join(regex.escape(t) for t in sorted(
-            self.user_defined_symbols, key=len, reverse=True))) if self.user_defined_symbols else None
+        self._symbols_rx = _symbols_pattern(self.user_defined_symbols)
         # checked now: a bad merge fails the load
         if not given_ids:  # as ids; the strings are dropped when the ids give them back exactly
             self._id_merges = self._merge_ids()
@@ -178,6 +182,12 @@ class BPE(Model):
         elif self._source is None:
             self._ranks = self._ranks_of_ids(self._id_merges)  # type: ignore[arg-type]
         self._memo: dict[str, list[Token]] = {}
+
+    def _setting_changed(self, name: str) -> None:
+        if "_memo" in self.__dict__:  # the pieces merged so far, with the settings they had
+            self._memo = {}
+        if name == "user_defined_symbols" and "_symbols_rx" in self.__dict__:
+            self._symbols_rx = _symbols_pattern(self.user_defined_symbols)
 
     # -- the tables, made when first used from a ByteVocab and IdMerges ------------------------------
     # (each is a cached_property: two threads asking at once both build it, and one result stays)

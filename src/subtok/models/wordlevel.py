@@ -24,6 +24,10 @@ class WordLevel(Model):
         self.unk_token = unk_token
         self.unk_as_text = unk_as_text
 
+    def _setting_changed(self, name: str) -> None:
+        if name == "vocab" and "_vocab_r" in self.__dict__:
+            self._vocab_r = {v: k for k, v in self.vocab.items()}
+
     def tokenize(self, piece: str) -> list[Token]:
         id = self.vocab.get(piece)
         if id is not None:

@@ -25,6 +25,12 @@ class WordPiece(Model):
         self.max_input_chars_per_word = max_input_chars_per_word
         self._cache: dict[str, list[Token]] = {}
 
+    def _setting_changed(self, name: str) -> None:
+        if "_cache" in self.__dict__:  # every setting shapes the cached results
+            self._cache = {}
+        if name == "vocab" and "_vocab_r" in self.__dict__:
+            self._vocab_r = {v: k for k, v in self.vocab.items()}
+
     def _unk(self, piece: str) -> list[Token]:
         id = self.vocab.get(self.unk_token)
         if id is None:
