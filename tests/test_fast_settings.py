@@ -102,3 +102,17 @@ def test_bpe_unknown_token_set_in_place():
     assert same_as_reference(tok, "abc") == [2, 3]
     tok.model.unk_token = "<u2>"
     assert same_as_reference(tok, "abc") == [2, 4]
+
+
+def test_copies_of_a_tokenizer_share_one_plan_and_one_callback(gpt2):
+    """The AutoTokenizer front door encodes with a shallow copy of its tokenizer per call: the copies
+    share one plan for the same stages, and the parts keep one callback for it, not one per copy."""
+    for _ in range(50):
+        engine = type(gpt2).__new__(type(gpt2))
+        engine.__dict__.update(gpt2.__dict__)
+        assert engine.encode("hello").ids == [31373]
+        del engine
+    assert len(gpt2.model.__dict__.get("_subtok_watchers", {})) == (1 if fast.enabled() else 0)
+    gpt2.model.dropout = 1.0  # the one callback makes the shared plan stale
+    assert gpt2.model.__dict__.get("_subtok_watchers") is None
+    assert same_as_reference(gpt2, "xqzvbw", add_special_tokens=False) == [87, 80, 89, 85, 65, 86]

@@ -21,7 +21,7 @@ class Watched:
         if name[0] != "_":
             self._setting_changed(name)
             callbacks = self.__dict__.pop(_WATCHERS, None)
-            for callback in callbacks or ():
+            for callback in (callbacks or {}).values():
                 callback()
 
     def _setting_changed(self, name: str) -> None:
@@ -34,17 +34,18 @@ class Watched:
         return state
 
 
-def watch(part: Any, callback: Callable[[], None]) -> None:
+def watch(part: Any, key: Any, callback: Callable[[], None]) -> None:
     """Call ``callback()`` the next time a public attribute of `part`, or of a part it holds (the
-    members of a Sequence), is assigned."""
+    members of a Sequence), is assigned. One callback per key: a later one for the same key
+    replaces it."""
     if not isinstance(part, Watched):
         return
-    part.__dict__.setdefault(_WATCHERS, []).append(callback)
+    part.__dict__.setdefault(_WATCHERS, {})[key] = callback
     for name in ("normalizers", "pretokenizers", "processors", "decoders"):
         members = part.__dict__.get(name)
         if isinstance(members, list):
             for member in members:
-                watch(member, callback)
+                watch(member, key, callback)
 
 
 class Component(Watched):

@@ -246,14 +246,20 @@ def _model_fits(model: Any) -> bool:
 
 
 class _Plan:
-    """How one tokenizer's plain text becomes ids in C: the model's tables and the scanner."""
+    """How text becomes ids in C for the stages in `key` (model, pre-tokenizer, normalizer): the
+    model's tables and the scanner. One plan serves every tokenizer with those stages (the
+    AutoTokenizer front door makes a shallow copy of its tokenizer per call)."""
 
-    __slots__ = ("core", "pattern", "key")
+    __slots__ = ("core", "pattern", "key", "__weakref__")
 
     def __init__(self, core: Any, pattern: int, key: tuple) -> None:
         self.core = core
         self.pattern = pattern
         self.key = key
+
+
+_PLANS: dict[tuple[int, int, int], Any] = {}  # ids of the stages -> weak reference to their plan
+_STALE = (object(), object(), object())  # the key of a plan whose stages' settings were changed
 
 
 def _plan(tokenizer: Any) -> _Plan | None:
@@ -265,7 +271,21 @@ def _plan(tokenizer: Any) -> _Plan | None:
         k = cached.key
         if k[0] is model and k[1] is pre and k[2] is norm:
             return cached if cached.core is not None else None
-    key = (model, pre, norm)
+    ids = (id(model), id(pre), id(norm))
+    ref = _PLANS.get(ids)
+    plan = ref() if ref is not None else None
+    if plan is None or plan.key[0] is not model or plan.key[1] is not pre or plan.key[2] is not norm:
+        plan = _make_plan(model, pre, norm)
+        if len(_PLANS) >= 256:
+            for dead in [k for k, r in _PLANS.items() if r() is None]:
+                del _PLANS[dead]
+        _PLANS[ids] = weakref.ref(plan)
+        _watch_plan(plan)
+    tokenizer.__dict__["_subtok_fast_plan"] = plan
+    return plan if plan.core is not None else None
+
+
+def _make_plan(model: Any, pre: Any, norm: Any) -> _Plan:
     options = _wordpiece_options(model, pre, norm)
     charbpe = None if options is not None else _charbpe_options(model, pre, norm)
     unigram = None if options is not None or charbpe is not None else _unigram_options(model, pre, norm)
@@ -281,31 +301,30 @@ def _plan(tokenizer: Any) -> _Plan | None:
     else:
         kind = None if norm is not None or not _model_fits(model) else _split_kind(pre)
         core = None if kind is None else _core_for(model)
-    plan = _Plan(core, -1 if kind is None else kind, key)
-    tokenizer.__dict__["_subtok_fast_plan"] = plan
-    _watch_plan(tokenizer, key)
-    return plan if core is not None else None
+    return _Plan(core, -1 if kind is None else kind, (model, pre, norm))
 
 
-def _watch_plan(tokenizer: Any, stages: tuple) -> None:
-    """When a setting of one of the stages a plan was made from is assigned in place (the stage
-    itself is the same object: ``tok.model.dropout = 0.1``), the tokenizer's plan and the tables
-    built from that stage are dropped, to be made again from the settings as they are now."""
-    ref = weakref.ref(tokenizer)
-    ids = {id(stage) for stage in stages if stage is not None}
+def _watch_plan(plan: _Plan) -> None:
+    """When a setting of one of the plan's stages is assigned in place (the stage itself stays the
+    same object: ``tok.model.dropout = 0.1``), the plan goes stale (no tokenizer's stages match its
+    key, so each makes a plan again) and the tables built from that stage are dropped, to be made
+    again from the settings as they are now."""
+    ref = weakref.ref(plan)
+    stages = [stage for stage in plan.key if stage is not None]
+    ids = {id(stage) for stage in stages}
 
     def changed() -> None:
-        tok = ref()
-        if tok is not None:
-            tok.__dict__.pop("_subtok_fast_plan", None)
+        stale = ref()
+        if stale is not None:
+            stale.key = _STALE
         with _CORES_LOCK:
             for key in ids:
                 _CORES.pop(key, None)
             for key in [k for k in _SHAPED_CORES if not ids.isdisjoint(k[1:])]:
                 del _SHAPED_CORES[key]
 
-    for stage in stages:
-        watch(stage, changed)
+    for stage in stages:  # (keyed by the stages: a plan made again for them replaces the callback)
+        watch(stage, ("plan", *(id(stage) for stage in plan.key)), changed)
 
 
 # -- the model's tables, built once per model -------------------------------------------------------
@@ -733,7 +752,7 @@ def _wrap(tokenizer: Any, add_special_tokens: bool) -> tuple[list[int], list[int
             _WRAPS.clear()
         entry = (processor, _probe_wrap(processor))
         _WRAPS[id(processor)] = entry
-        watch(processor, lambda key=id(processor): _WRAPS.pop(key, None))  # probed again once changed
+        watch(processor, "wrap", lambda key=id(processor): _WRAPS.pop(key, None))  # probed again once changed
     return entry[1]
 
 
