@@ -718,18 +718,35 @@ def encode_ids(tokenizer: Any, text: Any) -> list[int] | None:
 
 def encode(tokenizer: Any, sequence: Any, pair: Any, is_pretokenized: bool,
            add_special_tokens: bool) -> Encoding | None:
-    """`Tokenizer.encode` on the fast path, or None when it does not apply."""
-    if pair is not None or is_pretokenized:
+    """`Tokenizer.encode` on the fast path, or None when it does not apply.
+
+    `_wrap`'s common cases, `encode_ids` and `LazyEncoding.__init__` are inlined: on a short text
+    the three calls were a sixth of the time (gpt2, 11 bytes: 0.99 -> 0.81 us)."""
+    if pair is not None or is_pretokenized or type(sequence) is not str or _forced_reference or _local.reference:
         return None
-    wrap = _wrap(tokenizer, add_special_tokens)
+    if tokenizer._truncation or tokenizer._padding:
+        return None
+    processor = tokenizer.post_processor
+    wrap = _NO_WRAP if processor is None or not add_special_tokens else _wrap(tokenizer, add_special_tokens)
     if wrap is None:
         return None
-    ids = encode_ids(tokenizer, sequence)
+    plan = tokenizer.__dict__.get("_subtok_fast_plan")  # as in encode_ids
+    if plan is None or plan.key[0] is not tokenizer.model or plan.key[1] is not tokenizer.pre_tokenizer \
+            or plan.key[2] is not tokenizer._normalizer:
+        plan = _plan(tokenizer)
+        if plan is None:
+            return None
+    elif plan.core is None:
+        return None
+    ids = _text_ids(tokenizer, plan, sequence)
     if ids is None:
         return None
     if wrap is not _NO_WRAP:
         ids = wrap[0] + ids + wrap[1]
-    return LazyEncoding(ids, tokenizer, sequence, add_special_tokens)
+    enc = _new_lazy(LazyEncoding)
+    _set_ids(enc, ids)
+    enc._pending, enc._text, enc._n = (tokenizer, add_special_tokens, processor is None), sequence, len(ids)
+    return enc
 
 
 # -- special tokens around one sequence -------------------------------------------------------------
@@ -830,16 +847,18 @@ class LazyEncoding(Encoding):
         return (_plain_encoding, ({name: getattr(self, name) for name in Encoding.__slots__},))
 
 
+_new_lazy, _set_ids = LazyEncoding.__new__, _SLOTS["ids"].__set__
+
+
 def _lazy_encodings(ids: list[list[int]], tokenizer: Any, texts: list[str],
                     add_special_tokens: bool) -> list[LazyEncoding]:
     """``[LazyEncoding(i, tokenizer, t, add_special_tokens) for i, t in zip(ids, texts)]``, without
     calling __init__ each time (the core's encode_batch makes the same objects itself, see `_maker`)."""
-    new, set_ids = LazyEncoding.__new__, _SLOTS["ids"].__set__
     pending = (tokenizer, add_special_tokens, tokenizer.post_processor is None)
     out = []
     for one, text in zip(ids, texts):
-        enc = new(LazyEncoding)
-        set_ids(enc, one)
+        enc = _new_lazy(LazyEncoding)
+        _set_ids(enc, one)
         enc._pending, enc._text, enc._n = pending, text, len(one)
         out.append(enc)
     return out
