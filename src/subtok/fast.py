@@ -705,7 +705,7 @@ def encode_ids(tokenizer: Any, text: Any) -> list[int] | None:
     """
     if type(text) is not str or _forced_reference or _local.reference:  # _active(), inlined
         return None
-    plan = tokenizer.__dict__.get("_subtok_fast_plan")  # _plan's cached case, inlined
+    plan = tokenizer.__dict__.get("_subtok_fast_plan")  # _plan's cached case, inlined (encode has it too)
     if plan is None or plan.key[0] is not tokenizer.model or plan.key[1] is not tokenizer.pre_tokenizer \
             or plan.key[2] is not tokenizer._normalizer:
         plan = _plan(tokenizer)
