@@ -116,3 +116,27 @@ def test_copies_of_a_tokenizer_share_one_plan_and_one_callback(gpt2):
     gpt2.model.dropout = 1.0  # the one callback makes the shared plan stale
     assert gpt2.model.__dict__.get("_subtok_watchers") is None
     assert same_as_reference(gpt2, "xqzvbw", add_special_tokens=False) == [87, 80, 89, 85, 65, 86]
+
+
+def test_the_reference_for_one_thread_leaves_the_others_on_the_fast_path(gpt2):
+    """`_reference_only` (a LazyEncoding computing its fields) holds for its own thread only; the
+    threads' count that lets the hot path skip the thread-local flag goes back to 0 after it."""
+    import threading
+
+    inside, release, seen = threading.Event(), threading.Event(), {}
+
+    def in_reference() -> None:
+        with fast._reference_only():
+            seen["inside"] = type(gpt2.encode("hello"))
+            inside.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=in_reference)
+    worker.start()
+    inside.wait(10)
+    seen["other"] = type(gpt2.encode("hello"))
+    release.set()
+    worker.join()
+    assert seen["inside"] is subtok.Encoding
+    assert seen["other"] is (fast.LazyEncoding if fast.enabled() else subtok.Encoding)
+    assert fast._ref_threads == 0 and type(gpt2.encode("hello")) is seen["other"]
