@@ -40,11 +40,8 @@ def official(name: str, face) -> tiktoken.Encoding:
 
 
 def python_join(face, ids):
-    fast.use_reference(True)
-    try:
+    with fast.use_reference(True):
         return face.decode_bytes(ids)
-    finally:
-        fast.use_reference(False)
 
 
 def timed(fn, ids) -> float:

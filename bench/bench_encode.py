@@ -180,11 +180,8 @@ def once(call: Callable[[], Any]) -> tuple[float, Any]:
 @contextmanager
 def reference() -> Iterator[None]:
     """subtok's pure-Python reference for the duration."""
-    fast.use_reference(True)
-    try:
+    with fast.use_reference(True):
         yield
-    finally:
-        fast.use_reference(False)
 
 
 def fmt(mbps: float) -> str:

@@ -110,11 +110,8 @@ def measure(name: str, texts: dict[str, str], ref_texts: dict[str, str], repeats
         for label in contenders:
             out[label][f] = size / statistics.median(times[label]) / 1e6
         ref_text = ref_texts[f]
-        fast.use_reference(True)
-        try:
+        with fast.use_reference(True):
             seconds, ref_ids = timed(clock, lambda: tok.encode(ref_text, add_special_tokens=False).ids)
-        finally:
-            fast.use_reference(False)
         if ref_ids != tok.encode(ref_text, add_special_tokens=False).ids:
             raise SystemExit(f"{name} {f}: the fast path's ids differ from the reference's")
         out["reference"][f] = len(ref_text.encode()) / seconds / 1e6

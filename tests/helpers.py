@@ -161,11 +161,8 @@ def on_reference(call: Callable[[], Any]) -> Any:
     """``call()`` with subtok's compiled core switched off (the pure-Python reference), then on again."""
     from subtok import fast
 
-    fast.use_reference(True)
-    try:
+    with fast.use_reference(True):  # then as it was (SUBTOK_PURE=1 stays on)
         return call()
-    finally:
-        fast.use_reference(False)
 
 
 def assert_generated_header_current(tool: str) -> None:
@@ -191,3 +188,8 @@ def check_fast_ids(ours: Any, expected_of: Callable[[str], Any], text: str, with
     assert got == expected_of(text), text[:60]
     if with_reference:
         assert on_reference(lambda: ours.encode(text, add_special_tokens=False).ids) == got, text[:60]
+
+
+# Why a test of the fast path itself is skipped (its parity tests run either way: the reference then
+# runs on both sides): the extension is not built, or SUBTOK_PURE=1 forces the reference.
+NO_FAST_PATH = "the fast path is off: subtok._core is not built, or SUBTOK_PURE=1 forces the reference"

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import NO_FAST_PATH
 from helpers import assert_generated_header_current
 from subtok import fast, pre_tokenizers
 from subtok.bytes_map import BYTES_TO_UNICODE
@@ -42,7 +43,7 @@ PATTERNS = [R50K_PATTERN, CL100K_PATTERN, O200K_PATTERN]  # index = the scanner'
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "corpus"
 
-needs_core = pytest.mark.skipif(not fast.available(), reason="subtok._core is not built")
+needs_core = pytest.mark.skipif(not fast.enabled(), reason=NO_FAST_PATH)
 
 
 def test_core_is_built():
@@ -70,11 +71,8 @@ def trio(request):
 
 
 def reference_ids(tok: subtok.Tokenizer, text: str, **kwargs) -> list[int]:
-    fast.use_reference(True)
-    try:
+    with fast.use_reference(True):
         enc = tok.encode(text, **kwargs)
-    finally:
-        fast.use_reference(False)
     assert type(enc) is Encoding  # really the reference
     return enc.ids
 
@@ -111,9 +109,8 @@ def test_encodings_equal_the_reference_in_every_field(trio):
     tok = face.tokenizer
     for text in ALL[::7] + ["", "a<|endoftext|>b", "<|endoftext|>"]:
         ours = tok.encode(text)
-        fast.use_reference(True)
-        ref = tok.encode(text)
-        fast.use_reference(False)
+        with fast.use_reference(True):
+            ref = tok.encode(text)
         assert ours == ref and ours.tokens == ref.tokens and ours.offsets == ref.offsets, text[:40]
         again = pickle.loads(pickle.dumps(ours))
         assert type(again) is Encoding and again == ref
@@ -453,14 +450,23 @@ def test_worst_cases_finish(trio):
 # -- the switch, the hooks, threads -----------------------------------------------------------------------
 
 def test_use_reference_switch():
+    """Called, the switch stays; in a ``with``, it is put back as it was at the end of the block."""
     tok = get_encoding("gpt2").tokenizer
+    before = fast.enabled()
+    with fast.use_reference(True):
+        assert not fast.enabled()
+        assert type(tok.encode("hello")) is Encoding
+        with fast.use_reference(False):
+            assert fast.enabled() == fast.available()
+        assert not fast.enabled()
+    assert fast.enabled() is before
+    forced = fast._forced_reference
     fast.use_reference(True)
     try:
         assert not fast.enabled()
-        assert type(tok.encode("hello")) is Encoding
     finally:
-        fast.use_reference(False)
-    assert fast.enabled() == fast.available()
+        fast.use_reference(forced)
+    assert fast.enabled() is before
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -488,7 +494,7 @@ def test_missing_core_warns_once_and_works(missing):
             "    a = tok.encode('hello world').ids; b = tok.encode('again').ids\n"
             "print(fast.available(), a, len([x for x in w if x.category is fast.FastPathWarning]))\n"
             "print(w[0].message)")
-    out = run_python(code)
+    out = run_python(code, SUBTOK_PURE="")  # (forced, the reference is wanted: no warning)
     first, message = out.stdout.splitlines()[:2]
     assert first == "False [31373, 995] 1"
     assert "pure-Python reference" in message and "SUBTOK_PURE=1" in message
@@ -593,7 +599,7 @@ def test_string_merges_are_kept_as_ids():
     model = tok.model
     assert model._merges is None and "_ranks" not in model.__dict__
     assert tok.encode("abc").ids == [257]  # "ab" first, then "ab c"
-    if fast.available():
+    if fast.enabled():  # (on the reference, the encode above made them)
         assert [k for k in ("_ranks", "_vocab_r") if k in model.__dict__] == []
     assert reference_ids(tok, "abc") == [257]
     assert model.merges == [tuple(m.split()) for m in merges]

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import NO_FAST_PATH
 from subtok import fast
 from subtok.encoding import Encoding
 from subtok.errors import InvalidTextError
@@ -29,7 +30,7 @@ tiktoken = pytest.importorskip("tiktoken")
 from test_fast import CORPUS, NAMES, official_tiktoken, trio  # noqa: E402,F401 (trio: a fixture)
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-needs_core = pytest.mark.skipif(not fast.enabled(), reason="subtok._core is not built or SUBTOK_PURE=1")
+needs_core = pytest.mark.skipif(not fast.enabled(), reason=NO_FAST_PATH)
 
 
 @pytest.fixture(scope="module")
@@ -131,14 +132,11 @@ def test_forced_reference_gives_the_same(paragraphs):
     face = get_encoding("cl100k_base")
     texts = paragraphs[:40]
     fast_result = fast.encode_to_arrays(face.tokenizer, texts), fast.count_tokens(face, texts)
-    fast.use_reference(True)
-    try:
+    with fast.use_reference(True):
         assert fast.batch_ids(face.tokenizer, texts) is None
         ids, offsets = fast.encode_to_arrays(face.tokenizer, texts)
         counts = fast.count_tokens(face, texts)
         encs = face.tokenizer.encode_batch(texts)
-    finally:
-        fast.use_reference(False)
     assert all(type(e) is Encoding for e in encs)
     assert ids.tolist() == fast_result[0][0].tolist() and offsets.tolist() == fast_result[0][1].tolist()
     assert counts == fast_result[1]

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import NO_FAST_PATH
 from helpers import check_fast_ids as check
 from helpers import on_reference as reference
 from subtok import assets, fast
@@ -32,7 +33,7 @@ tokenizers = pytest.importorskip("tokenizers")
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "corpus"
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-needs_core = pytest.mark.skipif(not fast.available(), reason="subtok._core is not built")
+needs_core = pytest.mark.skipif(not fast.enabled(), reason=NO_FAST_PATH)
 MODELS = ["mistral/tokenizer.model.v1", "mistral/mistral_instruct_tokenizer_240216.model.v2"]
 EDGE = ["", " ", "  ", "a", " a", "a ", "  a  b  ", "▁", "▁▁x▁ ▁", "x▁y", "\t\n\r", "a" * 600, "ab" * 400,
         "中文" * 300, "\U0001f600\U0001f389 x \U000e0001", "<s> hi </s> <unk>", "\x00\ufffd\u200b", "İstanbul ΣΑΣ",

@@ -17,11 +17,8 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 
 def python_join(face, ids) -> bytes:
-    fast.use_reference(True)
-    try:
+    with fast.use_reference(True):
         return face.decode_bytes(ids)
-    finally:
-        fast.use_reference(False)
 
 
 def corpus_ids(face) -> list[list[int]]:
@@ -60,12 +57,8 @@ def test_ids_that_are_no_token_fail_as_before(bad):
     ids = [31373, bad, 995]
     with pytest.raises((KeyError, TypeError)) as fast_error:
         face.decode_bytes(ids)
-    fast.use_reference(True)
-    try:
-        with pytest.raises(type(fast_error.value)) as python_error:
-            face.decode_bytes(ids)
-    finally:
-        fast.use_reference(False)
+    with fast.use_reference(True), pytest.raises(type(fast_error.value)) as python_error:
+        face.decode_bytes(ids)
     assert str(fast_error.value) == str(python_error.value)
     with pytest.raises(KeyError, match="Invalid token for decoding: 50257"):  # a hole after the last token
         face.decode_bytes([50257])

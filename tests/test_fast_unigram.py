@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import NO_FAST_PATH
 from helpers import check_fast_ids as check
 from helpers import on_reference as reference
 from subtok import assets, fast
@@ -28,7 +29,7 @@ spm = pytest.importorskip("sentencepiece")
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "corpus"
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-needs_core = pytest.mark.skipif(not fast.available(), reason="subtok._core is not built")
+needs_core = pytest.mark.skipif(not fast.enabled(), reason=NO_FAST_PATH)
 EDGE = ["", " ", "  ", "a", " a ", "  a  b  ", "▁", "▁▁x▁ ▁", "\t\n\r\n", "\r\n\r\n", "a" * 600, "中文" * 300,
         "\U0001f600\U0001f389 x \U000e0001 \U0010ffff", "<s> hi </s> <unk> <|endoftext|>", "\x00\ufffd\u200b",
         "İstanbul ΣΑΣ ς", "naïve café", "ﬁ ㎏ １２３ ＡＢＣ ｶﾀｶﾅ ⅷ ①", "\u0301\u0301a", "x" + "\u0301" * 300,

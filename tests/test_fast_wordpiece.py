@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import subtok
 from conftest import real_tokenizer_path
 from corpus import ALL
+from helpers import NO_FAST_PATH
 from helpers import assert_generated_header_current
 from helpers import on_reference as reference
 from subtok import fast
@@ -33,7 +34,7 @@ np = pytest.importorskip("numpy")
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "corpus"
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-needs_core = pytest.mark.skipif(not fast.available(), reason="subtok._core is not built")
+needs_core = pytest.mark.skipif(not fast.enabled(), reason=NO_FAST_PATH)
 
 # Marks whose canonical combining class is not 0 and which are not nonspacing (Mn) in the tables
 # the reference uses, so NFD's reordering decides where they end up (bert_tables.h: BT_MARK), next

@@ -103,11 +103,8 @@ def bert_worker(name: str, seed: int, count: int, max_len: int, with_upstream: b
     problems: list[str] = []
 
     def reference(text: str, special: bool):
-        fast.use_reference(True)
-        try:
+        with fast.use_reference(True):
             return tok.encode(text, add_special_tokens=special).ids
-        finally:
-            fast.use_reference(False)
 
     for k in range(count):
         text = random_text(rnd, max_len)
@@ -142,11 +139,8 @@ def sentencepiece_worker(name: str, seed: int, count: int, max_len: int,
     problems: list[str] = []
 
     def reference(text: str):
-        fast.use_reference(True)
-        try:
+        with fast.use_reference(True):
             return tok.encode(text, add_special_tokens=False).ids
-        finally:
-            fast.use_reference(False)
 
     for _ in range(count):
         text = random_text(rnd, max_len)
@@ -182,11 +176,8 @@ def worker(args: tuple[str, int, int, int, bool]) -> tuple[str, int, list[str]]:
         return tok.encode(text).ids
 
     def reference_ids(text: str):
-        fast.use_reference(True)
-        try:
+        with fast.use_reference(True):
             return tok.encode(text).ids
-        finally:
-            fast.use_reference(False)
 
     for _ in range(count):
         text = random_text(rnd, max_len)

@@ -45,13 +45,12 @@ Many texts at once (every shape above): `Tokenizer.encode_batch`, the tiktoken f
 may run on. Shapes the core does not take give the same results on the reference.
 
 Switches: ``SUBTOK_PURE=1`` in the environment (read at import) or ``use_reference(True)`` force the
-reference; `available` says whether the extension could be imported at all. After editing the C
-sources, rebuild with ``pip install -e .``.
+reference (in a ``with`` block, only for the block); `available` says whether the extension could be
+imported at all. After editing the C sources, rebuild with ``pip install -e .``.
 
->>> use_reference(True); enabled()
+>>> with use_reference(True):
+...     enabled()
 False
->>> use_reference(False); enabled() == available()
-True
 """
 
 from __future__ import annotations
@@ -121,11 +120,29 @@ def enabled() -> bool:
     return _core is not None and not _forced_reference
 
 
-def use_reference(on: bool = True) -> None:
+class _Switch:
+    """What `use_reference` returns: used in a ``with``, it puts the switch back as it was."""
+
+    def __init__(self, before: bool) -> None:
+        self._before = before
+
+    def __enter__(self) -> "_Switch":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        global _forced_reference
+        _forced_reference = self._before
+
+
+def use_reference(on: bool = True) -> _Switch:
     """Force the pure-Python reference for every tokenizer (``on=False`` allows the fast paths again,
-    when the core is available). ``SUBTOK_PURE=1`` in the environment does the same at import."""
+    when the core is available). ``SUBTOK_PURE=1`` in the environment does the same at import.
+
+    Called in a ``with`` statement, the switch is put back as it was at the end of the block (so a
+    block that wants the reference leaves a process run with ``SUBTOK_PURE=1`` on it)."""
     global _forced_reference
-    _forced_reference = bool(on)
+    before, _forced_reference = _forced_reference, bool(on)
+    return _Switch(before)
 
 
 _ref_threads = 0  # how many threads are in _reference_only now: its thread-local flag is read only
@@ -434,8 +451,8 @@ def rank_merges(vocab: ByteVocab) -> IdMerges | None:
 
     >>> from subtok.models.bpe import ByteVocab
     >>> merges = rank_merges(ByteVocab({b"a": 0, b"b": 1, b"ab": 2, b"ba": 3, b"aba": 4}))
-    >>> merges is None or list(merges.triples())
-    [(0, 1, 2), (1, 0, 3), (2, 0, 4)]
+    >>> merges is None or list(merges.triples()) == [(0, 1, 2), (1, 0, 3), (2, 0, 4)]
+    True
     """
     if _core is None or not _active():
         return None
