@@ -303,8 +303,8 @@ def _plan(tokenizer: Any) -> _Plan | None:
     if plan is None or plan.key[0] is not model or plan.key[1] is not pre or plan.key[2] is not norm:
         plan = _make_plan(model, pre, norm)
         if len(_PLANS) >= 256:
-            for dead in [k for k, r in _PLANS.items() if r() is None]:
-                del _PLANS[dead]
+            for dead in [k for k, r in list(_PLANS.items()) if r() is None]:  # (a copy: other threads add)
+                _PLANS.pop(dead, None)
         _PLANS[ids] = weakref.ref(plan)
         _watch_plan(plan)
     tokenizer.__dict__["_subtok_fast_plan"] = plan
@@ -346,8 +346,8 @@ def _watch_plan(plan: _Plan) -> None:
         with _CORES_LOCK:
             for key in ids:
                 _CORES.pop(key, None)
-            for key in [k for k in _SHAPED_CORES if not ids.isdisjoint(k[1:])]:
-                del _SHAPED_CORES[key]
+            for key in [k for k in list(_SHAPED_CORES) if not ids.isdisjoint(k[1:])]:
+                _SHAPED_CORES.pop(key, None)
 
     for stage in stages:  # (keyed by the stages: a plan made again for them replaces the callback)
         watch(stage, ("plan", *(id(stage) for stage in plan.key)), changed)
