@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import subtok
 from corpus import ALL
+from helpers import NO_FAST_PATH
 from subtok import assets, fast, pre_tokenizers, tiktoken_api
 from subtok.errors import AssetError, EncodeError, TokenizerFormatError
 from subtok.formats import tiktoken as tiktoken_format
@@ -476,7 +477,7 @@ def assert_core_merges_equal_the_reference(ranks: dict[bytes, int], offset: int 
     assert list(core.triples()) == [(ids[a], ids[b], ids[a + b]) for a, b in tiktoken_format.merges_from_ranks(ranks)]
 
 
-@pytest.mark.skipif(not fast.enabled(), reason="the compiled core is not built, or SUBTOK_PURE forces the reference")
+@pytest.mark.skipif(not fast.enabled(), reason=NO_FAST_PATH)  # it compares the core with the reference
 @pytest.mark.parametrize("asset", ["gpt2.tiktoken", "cl100k_base.tiktoken.gz", "o200k_base.tiktoken.gz"])
 def test_core_merges_from_real_ranks(asset):
     """On OpenAI's files: the merges the core makes at load are the reference's, in its order
